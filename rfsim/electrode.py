@@ -1,0 +1,59 @@
+"""RF electrode geometry: a metal cylinder with an exposed tip and an insulated shaft.
+
+Defaults follow the Kanpolat CT-guided cordotomy kit (physics-reference.md,
+"Electrodes"): thermocouple electrode 0.40 mm in diameter with a 2 mm exposed tip.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .errors import ConfigError
+from .tissue import Metal
+
+#: Nominal outer diameter (mm) of needle gauges 16-27, ISO 9626:2016 Table 1.
+GAUGE_DIAMETER_MM = {16: 1.60, 17: 1.40, 18: 1.20, 19: 1.10, 20: 0.90, 21: 0.80, 22: 0.70,
+                     23: 0.60, 24: 0.55, 25: 0.50, 26: 0.45, 27: 0.40}
+
+KANPOLAT_DIAMETER_MM = 0.40  # Kanpolat cordotomy kit electrode (physics-reference.md)
+KANPOLAT_TIP_MM = 2.0  # exposed tip length of the same kit
+
+
+@dataclass(frozen=True)
+class Electrode:
+    """A cylindrical electrode.
+
+    Attributes
+    ----------
+    diameter_m : float
+        Outer diameter (m); 0.1 to 2 mm accepted.
+    tip_length_m : float
+        Exposed (uninsulated) length at the distal end (m); 0.5 to 20 mm.
+    metal : Metal
+        Thermal properties of the metal and of the shaft insulation.
+    """
+
+    diameter_m: float = KANPOLAT_DIAMETER_MM * 1e-3
+    tip_length_m: float = KANPOLAT_TIP_MM * 1e-3
+    metal: Metal = field(default_factory=Metal)
+
+    def __post_init__(self):
+        for key, lo, hi in (("diameter_m", 0.1e-3, 2e-3), ("tip_length_m", 0.5e-3, 20e-3)):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
+                raise ConfigError(f"electrode.{key.replace('_m', '_mm')}",
+                                  v * 1e3 if isinstance(v, (int, float)) else v,
+                                  f"must lie in [{lo * 1e3:g}, {hi * 1e3:g}] mm")
+
+    @property
+    def radius_m(self) -> float:
+        """Outer radius (m)."""
+        return 0.5 * self.diameter_m
+
+    @classmethod
+    def from_gauge(cls, gauge: int, tip_length_m: float, metal: Metal | None = None) -> "Electrode":
+        """Electrode of the nominal diameter of a needle gauge (16 to 27 G)."""
+        if isinstance(gauge, bool) or gauge not in GAUGE_DIAMETER_MM:
+            raise ConfigError("electrode.gauge", gauge, "must be an integer gauge from 16 to 27")
+        return cls(GAUGE_DIAMETER_MM[gauge] * 1e-3, tip_length_m, metal or Metal())

@@ -1,0 +1,331 @@
+"""Compiled finite-volume kernels and their plain NumPy twins.
+
+Every kernel works on cell arrays of shape (n0, n1, n2) and face arrays of shape
+(n0 + 1, n1, n2), (n0, n1 + 1, n2), (n0, n1, n2 + 1), whatever the geometry: the
+grid supplies areas and half widths, so the same code serves the axisymmetric and
+the Cartesian grid.  A face array holds at index 0 and n_a the outer boundary
+faces; their conductance is that from the cell centre to a Dirichlet boundary
+(return electrode, body temperature) or zero on a closed side.
+
+Each ``@njit`` kernel has a NumPy twin of the same name with suffix ``_np``; the
+tests check they agree.  Set ``RFSIM_DISABLE_CACHE=1`` to keep Numba from writing
+its on-disk cache (read-only installs).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from numba import njit
+
+_CACHE = os.environ.get("RFSIM_DISABLE_CACHE", "0") != "1"
+
+
+# --------------------------------------------------------------------------
+# face conductances
+# --------------------------------------------------------------------------
+@njit(cache=_CACHE)
+def face_conductance(p, metal, skin, half0, half1, half2, area0, area1, area2, open_sides,
+                     metal_boundary, G0, G1, G2):
+    """Conductances of all faces from cell conductivities (harmonic mean).
+
+    The face between cells L and R has conductance A / (h_L/p_L + h_R/p_R + s),
+    the series resistance of the two half cells; ``s`` is the sum of the cells'
+    ``skin`` (m^2 per conductivity unit, e.g. a coating) and is added only where
+    one side is metal and the other is not.  Boundary faces on open sides get
+    A p / h (Dirichlet value on the face), on closed sides zero; a metal cell's
+    boundary face is open only if ``metal_boundary`` is true.
+
+    Parameters
+    ----------
+    p : (n0, n1, n2) float
+        Conductivity per cell (S/m for the potential, W/m/K for heat).
+    metal : (n0, n1, n2) bool
+    skin : (n0, n1, n2) float
+        Surface resistance times area of a cell's coating (m^2 K/W or m^2 ohm).
+    half0, half1, half2 : 1-D float
+        Centre-to-face half widths (m; radians for the theta axis).
+    area0, area1, area2 : face arrays (m^2)
+    open_sides : (6,) int
+        1 where the outer side is Dirichlet.
+    metal_boundary : bool
+    G0, G1, G2 : face arrays, output (S or W/K)
+    """
+    n0, n1, n2 = p.shape
+    for i in range(n0 + 1):
+        for j in range(n1):
+            for k in range(n2):
+                a = area0[i, j, k]
+                g = 0.0
+                if a > 0.0:
+                    if i == 0 or i == n0:
+                        c = 0 if i == 0 else n0 - 1
+                        if open_sides[0 if i == 0 else 1] and (metal_boundary or not metal[c, j, k]):
+                            g = a / (half0[c] / p[c, j, k])
+                    else:
+                        r = half0[i - 1] / p[i - 1, j, k] + half0[i] / p[i, j, k]
+                        if metal[i - 1, j, k] != metal[i, j, k]:
+                            r += skin[i - 1, j, k] + skin[i, j, k]
+                        g = a / r
+                G0[i, j, k] = g
+    for i in range(n0):
+        for j in range(n1 + 1):
+            for k in range(n2):
+                a = area1[i, j, k]
+                g = 0.0
+                if a > 0.0:
+                    if j == 0 or j == n1:
+                        c = 0 if j == 0 else n1 - 1
+                        if open_sides[2 if j == 0 else 3] and (metal_boundary or not metal[i, c, k]):
+                            g = a / (half1[c] / p[i, c, k])
+                    else:
+                        r = half1[j - 1] / p[i, j - 1, k] + half1[j] / p[i, j, k]
+                        if metal[i, j - 1, k] != metal[i, j, k]:
+                            r += skin[i, j - 1, k] + skin[i, j, k]
+                        g = a / r
+                G1[i, j, k] = g
+    for i in range(n0):
+        for j in range(n1):
+            for k in range(n2 + 1):
+                a = area2[i, j, k]
+                g = 0.0
+                if a > 0.0:
+                    if k == 0 or k == n2:
+                        c = 0 if k == 0 else n2 - 1
+                        if open_sides[4 if k == 0 else 5] and (metal_boundary or not metal[i, j, c]):
+                            g = a / (half2[c] / p[i, j, c])
+                    else:
+                        r = half2[k - 1] / p[i, j, k - 1] + half2[k] / p[i, j, k]
+                        if metal[i, j, k - 1] != metal[i, j, k]:
+                            r += skin[i, j, k - 1] + skin[i, j, k]
+                        g = a / r
+                G2[i, j, k] = g
+
+
+def _axis_view(a, axis):
+    """Move ``axis`` to the front (a view)."""
+    return np.moveaxis(a, axis, 0)
+
+
+def face_conductance_np(p, metal, skin, half0, half1, half2, area0, area1, area2, open_sides,
+                        metal_boundary, G0, G1, G2):
+    """NumPy twin of :func:`face_conductance`."""
+    halves = (half0, half1, half2)
+    for ax, (area, G) in enumerate(zip((area0, area1, area2), (G0, G1, G2))):
+        h = halves[ax]
+        shape = [1, 1, 1]
+        shape[ax] = -1
+        res = h.reshape(shape) / p  # half-cell resistivity-length (m / conductivity)
+        pm = _axis_view(res, ax)
+        mm = _axis_view(metal, ax)
+        sk = _axis_view(skin, ax)
+        A = _axis_view(area, ax)
+        out = _axis_view(G, ax)
+        r = pm[:-1] + pm[1:] + np.where(mm[:-1] != mm[1:], sk[:-1] + sk[1:], 0.0)
+        with np.errstate(divide="ignore"):
+            out[1:-1] = np.where(A[1:-1] > 0, A[1:-1] / r, 0.0)
+            for end, c, side in ((0, 0, 2 * ax), (-1, -1, 2 * ax + 1)):
+                ok = (A[end] > 0) & bool(open_sides[side])
+                if not metal_boundary:
+                    ok &= ~mm[c]
+                out[end] = np.where(ok, A[end] / pm[c], 0.0)
+
+
+# --------------------------------------------------------------------------
+# matrix-free operator
+# --------------------------------------------------------------------------
+@njit(cache=_CACHE)
+def apply_operator(G0, G1, G2, diag, mask, x, y):
+    """y = mask * (diag x + sum over faces G (x - x_neighbour)).
+
+    The discrete operator -div(p grad x) plus a diagonal term; boundary faces act
+    as neighbours held at zero.  ``mask`` (0 or 1 per cell) restricts the result
+    to the unknowns; cells with mask 0 get y = 0.
+    """
+    n0, n1, n2 = x.shape
+    for i in range(n0):
+        for j in range(n1):
+            for k in range(n2):
+                xc = x[i, j, k]
+                s = diag[i, j, k] * xc
+                s += G0[i, j, k] * (xc - (x[i - 1, j, k] if i > 0 else 0.0))
+                s += G0[i + 1, j, k] * (xc - (x[i + 1, j, k] if i < n0 - 1 else 0.0))
+                s += G1[i, j, k] * (xc - (x[i, j - 1, k] if j > 0 else 0.0))
+                s += G1[i, j + 1, k] * (xc - (x[i, j + 1, k] if j < n1 - 1 else 0.0))
+                s += G2[i, j, k] * (xc - (x[i, j, k - 1] if k > 0 else 0.0))
+                s += G2[i, j, k + 1] * (xc - (x[i, j, k + 1] if k < n2 - 1 else 0.0))
+                y[i, j, k] = mask[i, j, k] * s
+
+
+def apply_operator_np(G0, G1, G2, diag, mask, x, y):
+    """NumPy twin of :func:`apply_operator`."""
+    s = diag * x
+    for ax, G in enumerate((G0, G1, G2)):
+        xp = np.pad(x, [(1, 1) if a == ax else (0, 0) for a in range(3)])
+        lo = np.take(xp, np.arange(0, x.shape[ax]), axis=ax)
+        hi = np.take(xp, np.arange(2, x.shape[ax] + 2), axis=ax)
+        Gl = np.take(G, np.arange(0, x.shape[ax]), axis=ax)
+        Gh = np.take(G, np.arange(1, x.shape[ax] + 1), axis=ax)
+        s = s + Gl * (x - lo) + Gh * (x - hi)
+    y[...] = mask * s
+
+
+# --------------------------------------------------------------------------
+# Joule heating
+# --------------------------------------------------------------------------
+@njit(cache=_CACHE)
+def joule_heat(G0, G1, G2, phi, p, half0, half1, half2, q):
+    """Joule power per cell (W) from the face currents.
+
+    The power G (dphi)^2 dissipated across a face is shared between the two half
+    cells in proportion to their resistances h/p (series resistors), so a metal
+    half cell takes none.  Boundary faces give all their power to their cell.
+    The sum over cells equals sum over faces G dphi^2 = V I exactly when the
+    potential solves the discrete equations.
+    """
+    n0, n1, n2 = phi.shape
+    for i in range(n0):
+        for j in range(n1):
+            for k in range(n2):
+                q[i, j, k] = 0.0
+    for i in range(n0 + 1):
+        for j in range(n1):
+            for k in range(n2):
+                g = G0[i, j, k]
+                if g == 0.0:
+                    continue
+                if i == 0 or i == n0:
+                    c = 0 if i == 0 else n0 - 1
+                    q[c, j, k] += g * phi[c, j, k] ** 2
+                else:
+                    rl = half0[i - 1] / p[i - 1, j, k]
+                    rr = half0[i] / p[i, j, k]
+                    w = g * (phi[i, j, k] - phi[i - 1, j, k]) ** 2 / (rl + rr)
+                    q[i - 1, j, k] += w * rl
+                    q[i, j, k] += w * rr
+    for i in range(n0):
+        for j in range(n1 + 1):
+            for k in range(n2):
+                g = G1[i, j, k]
+                if g == 0.0:
+                    continue
+                if j == 0 or j == n1:
+                    c = 0 if j == 0 else n1 - 1
+                    q[i, c, k] += g * phi[i, c, k] ** 2
+                else:
+                    rl = half1[j - 1] / p[i, j - 1, k]
+                    rr = half1[j] / p[i, j, k]
+                    w = g * (phi[i, j, k] - phi[i, j - 1, k]) ** 2 / (rl + rr)
+                    q[i, j - 1, k] += w * rl
+                    q[i, j, k] += w * rr
+    for i in range(n0):
+        for j in range(n1):
+            for k in range(n2 + 1):
+                g = G2[i, j, k]
+                if g == 0.0:
+                    continue
+                if k == 0 or k == n2:
+                    c = 0 if k == 0 else n2 - 1
+                    q[i, j, c] += g * phi[i, j, c] ** 2
+                else:
+                    rl = half2[k - 1] / p[i, j, k - 1]
+                    rr = half2[k] / p[i, j, k]
+                    w = g * (phi[i, j, k] - phi[i, j, k - 1]) ** 2 / (rl + rr)
+                    q[i, j, k - 1] += w * rl
+                    q[i, j, k] += w * rr
+
+
+def joule_heat_np(G0, G1, G2, phi, p, half0, half1, half2, q):
+    """NumPy twin of :func:`joule_heat`."""
+    q[...] = 0.0
+    halves = (half0, half1, half2)
+    for ax, G in enumerate((G0, G1, G2)):
+        shape = [1, 1, 1]
+        shape[ax] = -1
+        r = _axis_view(halves[ax].reshape(shape) / p, ax)
+        f = _axis_view(phi, ax)
+        g = _axis_view(G, ax)
+        out = _axis_view(q, ax)
+        w = g[1:-1] * (f[1:] - f[:-1]) ** 2 / (r[:-1] + r[1:])
+        out[:-1] += w * r[:-1]
+        out[1:] += w * r[1:]
+        out[0] += g[0] * f[0] ** 2
+        out[-1] += g[-1] * f[-1] ** 2
+
+
+# --------------------------------------------------------------------------
+# boundary source
+# --------------------------------------------------------------------------
+@njit(cache=_CACHE)
+def boundary_source(G0, G1, G2, value, out):
+    """out += G_b * value for every boundary face (flux in from a Dirichlet side)."""
+    n0, n1, n2 = out.shape
+    for j in range(n1):
+        for k in range(n2):
+            out[0, j, k] += G0[0, j, k] * value
+            out[n0 - 1, j, k] += G0[n0, j, k] * value
+    for i in range(n0):
+        for k in range(n2):
+            out[i, 0, k] += G1[i, 0, k] * value
+            out[i, n1 - 1, k] += G1[i, n1, k] * value
+    for i in range(n0):
+        for j in range(n1):
+            out[i, j, 0] += G2[i, j, 0] * value
+            out[i, j, n2 - 1] += G2[i, j, n2] * value
+
+
+def boundary_source_np(G0, G1, G2, value, out):
+    """NumPy twin of :func:`boundary_source`."""
+    out[0, :, :] += G0[0] * value
+    out[-1, :, :] += G0[-1] * value
+    out[:, 0, :] += G1[:, 0] * value
+    out[:, -1, :] += G1[:, -1] * value
+    out[:, :, 0] += G2[:, :, 0] * value
+    out[:, :, -1] += G2[:, :, -1] * value
+
+
+# --------------------------------------------------------------------------
+# thermal damage
+# --------------------------------------------------------------------------
+GAS_CONSTANT = 8.314462618  # J/mol/K (CODATA 2018)
+
+
+@njit(cache=_CACHE)
+def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak):
+    """Advance the damage integrals over one step (trapezoidal rule in time).
+
+    Parameters
+    ----------
+    t_old, t_new : cell arrays, temperature (C) at the start and end of the step
+    dt : float, step (s)
+    a : float, Arrhenius frequency factor (1/s)
+    ea : float, activation energy (J/mol)
+    omega, cem43, tpeak : cell arrays, updated in place: Arrhenius integral
+        (dimensionless), cumulative equivalent minutes at 43 C (min) and the
+        peak temperature (C).
+    """
+    n = t_old.size
+    to = t_old.ravel()
+    tn = t_new.ravel()
+    om = omega.ravel()
+    cm = cem43.ravel()
+    tp = tpeak.ravel()
+    for i in range(n):
+        k0 = a * np.exp(-ea / (GAS_CONSTANT * (to[i] + 273.15)))
+        k1 = a * np.exp(-ea / (GAS_CONSTANT * (tn[i] + 273.15)))
+        om[i] += 0.5 * dt * (k0 + k1)
+        r0 = 0.5 if to[i] >= 43.0 else 0.25
+        r1 = 0.5 if tn[i] >= 43.0 else 0.25
+        cm[i] += 0.5 * dt / 60.0 * (r0 ** (43.0 - to[i]) + r1 ** (43.0 - tn[i]))
+        if tn[i] > tp[i]:
+            tp[i] = tn[i]
+
+
+def damage_update_np(t_old, t_new, dt, a, ea, omega, cem43, tpeak):
+    """NumPy twin of :func:`damage_update`."""
+    k = lambda t: a * np.exp(-ea / (GAS_CONSTANT * (t + 273.15)))  # noqa: E731
+    omega += 0.5 * dt * (k(t_old) + k(t_new))
+    c = lambda t: np.where(t >= 43.0, 0.5, 0.25) ** (43.0 - t)  # noqa: E731
+    cem43 += 0.5 * dt / 60.0 * (c(t_old) + c(t_new))
+    np.maximum(tpeak, t_new, out=tpeak)

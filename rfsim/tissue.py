@@ -1,0 +1,147 @@
+"""Tissue and electrode-material properties, with the source of every default.
+
+Values are from ``shared/docs/physics-reference.md``: electrical conductivity at
+~500 kHz from the Gabriel 1996 Cole-Cole parameters (the basis of the IT'IS
+database), thermal values from the IT'IS database v4.x.  Entries marked [R] are
+recalled from secondary sources and await a primary check; they are documented,
+overridable defaults.
+
+All quantities are SI inside the code; perfusion is kept in the clinical unit
+ml/min/kg in the table and converted by :meth:`Tissue.perfusion_per_s`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+
+from .errors import ConfigError
+
+BODY_TEMPERATURE_C = 37.0  # arterial blood temperature, physics-reference.md ("Blood")
+BLOOD_RHO_C = 1050.0 * 3617.0  # rho_b c_b (J/m^3/K), IT'IS v4.x blood, physics-reference.md
+SIGMA_TEMP_COEFF = 0.02  # +2 %/C rise of electrical conductivity [R], physics-reference.md
+
+
+@dataclass(frozen=True)
+class Tissue:
+    """Properties of one tissue, isotropic unless ``sigma_axial_ratio`` > 1.
+
+    Attributes
+    ----------
+    name : str
+    sigma_s_per_m : float
+        Electrical conductivity at ``reference_temperature_c`` (S/m); across the
+        fibres for anisotropic tissue.
+    k_w_per_m_k : float
+        Thermal conductivity (W/m/K).
+    rho_kg_per_m3 : float
+        Density (kg/m^3).
+    c_j_per_kg_k : float
+        Specific heat capacity (J/kg/K).
+    perfusion_ml_per_min_kg : float
+        Blood perfusion (ml/min/kg of tissue); 0 for ex vivo tissue.
+    sigma_temp_coeff_per_c : float
+        Relative rise of sigma per degree Celsius (1/C).
+    sigma_axial_ratio : float
+        Conductivity along the cord axis over that across it (3D model only).
+    reference_temperature_c : float
+        Temperature (C) at which ``sigma_s_per_m`` holds.
+    source : str
+        Where the numbers come from.
+    """
+
+    name: str
+    sigma_s_per_m: float
+    k_w_per_m_k: float
+    rho_kg_per_m3: float
+    c_j_per_kg_k: float
+    perfusion_ml_per_min_kg: float = 0.0
+    sigma_temp_coeff_per_c: float = SIGMA_TEMP_COEFF
+    sigma_axial_ratio: float = 1.0
+    reference_temperature_c: float = BODY_TEMPERATURE_C
+    source: str = ""
+
+    def __post_init__(self):
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name in ("name", "source"):
+                continue
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ConfigError(f"{self.name}.{f.name}", v, "must be a finite number")
+        for key in ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k"):
+            if getattr(self, key) <= 0:
+                raise ConfigError(f"{self.name}.{key}", getattr(self, key), "must be > 0")
+        if self.perfusion_ml_per_min_kg < 0:
+            raise ConfigError(f"{self.name}.perfusion_ml_per_min_kg", self.perfusion_ml_per_min_kg, "must be >= 0")
+        if not -0.05 <= self.sigma_temp_coeff_per_c <= 0.1:
+            raise ConfigError(f"{self.name}.sigma_temp_coeff_per_c", self.sigma_temp_coeff_per_c,
+                              "must lie in [-0.05, 0.1] 1/C")
+        if not 1.0 <= self.sigma_axial_ratio <= 20.0:
+            raise ConfigError(f"{self.name}.sigma_axial_ratio", self.sigma_axial_ratio, "must lie in [1, 20]")
+
+    @property
+    def rho_c(self) -> float:
+        """Volumetric heat capacity (J/m^3/K)."""
+        return self.rho_kg_per_m3 * self.c_j_per_kg_k
+
+    @property
+    def perfusion_per_s(self) -> float:
+        """Perfusion as blood volume per tissue volume per second (1/s)."""
+        return self.perfusion_ml_per_min_kg * 1e-6 / 60.0 * self.rho_kg_per_m3
+
+    def with_(self, **changes) -> "Tissue":
+        """A copy with some properties changed (validated again)."""
+        return replace(self, **changes)
+
+
+_GABRIEL_ITIS = "sigma: Gabriel 1996 at 500 kHz; thermal: IT'IS database v4.x"
+
+#: Default tissues, keyed by the names scenario files use.
+TISSUES: dict[str, Tissue] = {
+    t.name: t
+    for t in (
+        Tissue("csf", 2.0, 0.57, 1007, 4096, 0.0, sigma_temp_coeff_per_c=0.018,
+               source=_GABRIEL_ITIS + "; 1.8 %/C: Baumann 1997"),
+        Tissue("white_matter", 0.095, 0.48, 1041, 3583, 212.0, sigma_axial_ratio=7.5,
+               source=_GABRIEL_ITIS + "; axial/transverse ratio 7-10 (physics-reference.md)"),
+        Tissue("grey_matter", 0.15, 0.55, 1045, 3696, 764.0, source=_GABRIEL_ITIS),
+        Tissue("spinal_cord", 0.11, 0.51, 1075, 3630, 160.0,
+               source=_GABRIEL_ITIS + " ('nerve'); rho, c, k, perfusion [R]"),
+        Tissue("pia", 0.50, 0.44, 1174, 3364, 0.0,
+               source="no tabulated value: modelled as dura-like (physics-reference.md); k [R]"),
+        Tissue("dura", 0.50, 0.44, 1174, 3364, 0.0, source=_GABRIEL_ITIS + "; k [R]"),
+        Tissue("fat", 0.025, 0.21, 911, 2348, 33.0, source=_GABRIEL_ITIS + "; perfusion [R]"),
+        Tissue("muscle", 0.44, 0.49, 1090, 3421, 37.0, source=_GABRIEL_ITIS + "; perfusion [R]"),
+        Tissue("bone", 0.022, 0.32, 1908, 1313, 10.0, source=_GABRIEL_ITIS + "; rho, perfusion [R]"),
+    )
+}
+
+
+def tissue(name: str) -> Tissue:
+    """Default properties of the named tissue; raises ConfigError for unknown names."""
+    try:
+        return TISSUES[name]
+    except KeyError:
+        raise ConfigError("tissue", name, f"allowed: {', '.join(TISSUES)}") from None
+
+
+@dataclass(frozen=True)
+class Metal:
+    """Electrode metal and shaft insulation (thermal properties; the metal is a
+    perfect conductor electrically).
+
+    Defaults: stainless steel / platinum-iridium k ~15-30 W/m/K and rho c ~4e6
+    J/m^3/K (physics-reference.md, "Electrodes"); polyimide insulation k 0.12
+    W/m/K (DuPont Kapton datasheet [R]) with an assumed coating of 25 um.
+    """
+
+    k_w_per_m_k: float = 20.0
+    rho_c_j_per_m3_k: float = 4.0e6
+    insulation_thickness_m: float = 25e-6
+    insulation_k_w_per_m_k: float = 0.12
+
+    def __post_init__(self):
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+                raise ConfigError(f"electrode.{f.name}", v, "must be a finite number > 0")
