@@ -35,6 +35,80 @@ def _add_anatomy(sub):
     p.set_defaults(func=run)
 
 
+def _progress_printer():
+    """A one-line progress display on a terminal; nothing when output is piped."""
+    if not sys.stderr.isatty():
+        return None
+    import time
+
+    start = time.perf_counter()
+    last = [0.0]
+
+    def show(t, t_end):
+        now = time.perf_counter() - start
+        if now - last[0] > 0.2 or t >= t_end:
+            last[0] = now
+            eta = now * (t_end - t) / max(t, 1e-9)
+            end = "\n" if t >= t_end else ""
+            print(f"\r  simulated {t:7.1f} / {t_end:.1f} s   elapsed {now:5.1f} s   eta {eta:5.1f} s",
+                  end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _print_summary(summary: dict) -> None:
+    width = max(len(k) for k in summary)
+    for k, v in summary.items():
+        if isinstance(v, float):
+            v = f"{v:.6g}"
+        elif isinstance(v, list):
+            v = "; ".join(", ".join(f"{kk}={vv:.4g}" if isinstance(vv, float) else f"{kk}={vv}"
+                                    for kk, vv in item.items()) for item in v)
+        print(f"{k:<{width}}  {v}")
+
+
+def _add_run(sub):
+    """``rfsim run SCENARIO.toml``."""
+    p = sub.add_parser("run", help="run a scenario file and print its results")
+    p.add_argument("scenario", metavar="SCENARIO.toml")
+    p.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    p.add_argument("--out", metavar="FILE.h5", help="write fields, time series and scenario to HDF5")
+
+    def run(args):
+        import json
+
+        from .config import load_scenario
+        from .run import run as run_scenario
+
+        sc = load_scenario(args.scenario)
+        r = run_scenario(sc, progress=None if args.json else _progress_printer())
+        if args.out:
+            from .io import write_result
+
+            write_result(args.out, r)
+        if args.json:
+            print(json.dumps(r.summary))
+        else:
+            _print_summary(r.summary)
+        return 0
+
+    p.set_defaults(func=run)
+
+
+def _add_template(sub):
+    """``rfsim template NAME``."""
+    p = sub.add_parser("template", help="print a commented example scenario")
+    p.add_argument("name", help="homogeneous (more as features land)")
+
+    def run(args):
+        from .config import template
+
+        print(template(args.name), end="")
+        return 0
+
+    p.set_defaults(func=run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rfsim", description="RF thermal lesions in the cervical spinal cord")
     parser.add_argument("--version", action="version", version=f"rfsim {__version__}")
@@ -44,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_COMMANDS = [_add_anatomy]
+_COMMANDS = [_add_run, _add_template, _add_anatomy]
 
 
 def main(argv=None) -> int:

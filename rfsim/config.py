@@ -1,0 +1,254 @@
+"""Scenario files: TOML in, frozen validated settings out.
+
+A scenario file has one table per part of the model.  Keys carry their unit in
+their name (``_mm``, ``_um``, ``_c``, ``_s``, ``_v``, ``_w``, ``_s_per_m``...); the
+file uses millimetres, micrometres and degrees Celsius where people type, and
+:func:`parse_scenario` converts to SI.  Unknown tables and keys are errors that
+list the valid names; every value is type- and range-checked by the dataclass it
+ends up in, so a bad value names its key, the value and what is allowed.
+
+``rfsim template NAME`` prints a commented starting point
+(``rfsim/templates/NAME.toml``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .damage import DamageSettings
+from .domain import MeshSettings
+from .electrode import Electrode
+from .errors import ConfigError
+from .generator import GeneratorSettings, Lesion, Protocol
+from .simulation import NumericsSettings
+from .tissue import BODY_TEMPERATURE_C, Metal, Tissue, tissue
+
+TEMPLATES = Path(__file__).parent / "templates"
+KINDS = ("homogeneous",)
+
+# File key -> (dataclass field, factor to SI) for tables whose keys carry other units.
+_MESH_KEYS = {"min_cell_um": ("min_cell_m", 1e-6), "interface_cell_um": ("interface_cell_m", 1e-6),
+              "growth": ("growth", 1.0), "max_cell_mm": ("max_cell_m", 1e-3), "extent_mm": ("extent_m", 1e-3)}
+_ELECTRODE_KEYS = {"diameter_mm": ("diameter_m", 1e-3), "tip_length_mm": ("tip_length_m", 1e-3)}
+_METAL_KEYS = {"metal_k_w_per_m_k": ("k_w_per_m_k", 1.0), "metal_rho_c_j_per_m3_k": ("rho_c_j_per_m3_k", 1.0),
+               "insulation_thickness_um": ("insulation_thickness_m", 1e-6),
+               "insulation_k_w_per_m_k": ("insulation_k_w_per_m_k", 1.0)}
+_MEDIUM_PROPS = ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k", "perfusion_ml_per_min_kg",
+                 "sigma_temp_coeff_per_c", "reference_temperature_c")
+_PROTOCOL_KEYS = ("set_temperature_c", "duration_s", "lesions", "cooling_s", "lesion")
+
+
+def _field_names(cls):
+    return tuple(f.name for f in fields(cls))
+
+
+def _check_keys(table: dict, section: str, allowed) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(f"{section}.{key}" if section else key, table[key],
+                              f"unknown key; valid keys{' in [' + section + ']' if section else ''}: "
+                              f"{', '.join(allowed)}")
+
+
+def _number(key, v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise ConfigError(key, v, "must be a finite number")
+    return float(v)
+
+
+def _scaled(table, section, keymap):
+    """Values of ``keymap``'s keys converted to SI, keyed by dataclass field."""
+    return {fld: _number(f"{section}.{k}", table[k]) * s for k, (fld, s) in keymap.items() if k in table}
+
+
+def _as_is(table, section, cls):
+    """Values for a dataclass whose field names are the file keys; numbers checked."""
+    out = {}
+    for f in fields(cls):
+        if f.name in table:
+            v = table[f.name]
+            if f.type in ("float", float):
+                v = _number(f"{section}.{f.name}", v)
+            elif f.type in ("int", int) and (isinstance(v, bool) or not isinstance(v, int)):
+                raise ConfigError(f"{section}.{f.name}", v, "must be a whole number")
+            elif f.type in ("str", str) and not isinstance(v, str):
+                raise ConfigError(f"{section}.{f.name}", v, "must be a string")
+            elif f.type in ("bool", bool) and not isinstance(v, bool):
+                raise ConfigError(f"{section}.{f.name}", v, "must be true or false")
+            out[f.name] = v
+    return out
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A complete, validated scenario (SI units).
+
+    Attributes
+    ----------
+    kind : str
+        ``homogeneous``: a block of one material around the electrode.
+    medium : Tissue
+        The block's material.
+    temperature_c : float
+        Initial temperature of the block, its outer boundary and (if perfused)
+        the arterial blood (C).
+    electrode, generator, protocol, damage, mesh, numerics
+        The settings of each part (see their classes).
+    text : str
+        The TOML text the scenario was read from ('' if built in Python).
+    """
+
+    kind: str = "homogeneous"
+    medium: Tissue = field(default_factory=lambda: tissue("spinal_cord").with_(perfusion_ml_per_min_kg=0.0))
+    temperature_c: float = BODY_TEMPERATURE_C
+    electrode: Electrode = field(default_factory=Electrode)
+    generator: GeneratorSettings = field(default_factory=GeneratorSettings)
+    protocol: Protocol = field(default_factory=Protocol)
+    damage: DamageSettings = field(default_factory=DamageSettings)
+    mesh: MeshSettings = field(default_factory=MeshSettings)
+    numerics: NumericsSettings = field(default_factory=NumericsSettings)
+    text: str = field(default="", repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ConfigError("scenario.kind", self.kind, f"allowed: {', '.join(KINDS)}")
+        t = _number("medium.temperature_c", self.temperature_c)
+        if not 0.0 <= t <= 45.0:
+            raise ConfigError("medium.temperature_c", t, "must lie in [0, 45] C")
+        for les in self.protocol.lesions:
+            if les.set_temperature_c <= t:
+                raise ConfigError("protocol.set_temperature_c", les.set_temperature_c,
+                                  f"must be above the starting temperature ({t:g} C)")
+
+
+def _protocol(table: dict) -> Protocol:
+    _check_keys(table, "protocol", _PROTOCOL_KEYS)
+    cooling = _number("protocol.cooling_s", table.get("cooling_s", Protocol().cooling_s))
+    if "lesion" in table:
+        if set(table) & {"set_temperature_c", "duration_s", "lesions"}:
+            raise ConfigError("protocol.lesion", "[[protocol.lesion]]",
+                              "give either [[protocol.lesion]] tables or set_temperature_c/duration_s/lesions")
+        items = table["lesion"]
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            raise ConfigError("protocol.lesion", items, "must be an array of tables [[protocol.lesion]]")
+        lesions = []
+        for x in items:
+            _check_keys(x, "protocol.lesion", _field_names(Lesion))
+            lesions.append(Lesion(**_as_is(x, "protocol.lesion", Lesion)))
+        return Protocol(tuple(lesions), cooling)
+    n = table.get("lesions", 1)
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10:
+        raise ConfigError("protocol.lesions", n, "must be a whole number from 1 to 10 (a protocol needs a lesion)")
+    les = Lesion(**_as_is(table, "protocol", Lesion))
+    return Protocol((les,) * n, cooling)
+
+
+def _electrode(table: dict) -> Electrode:
+    allowed = ("gauge",) + tuple(_ELECTRODE_KEYS) + tuple(_METAL_KEYS)
+    _check_keys(table, "electrode", allowed)
+    metal = Metal(**_scaled(table, "electrode", _METAL_KEYS))
+    kw = _scaled(table, "electrode", _ELECTRODE_KEYS)
+    if "gauge" in table:
+        if "diameter_mm" in table:
+            raise ConfigError("electrode.gauge", table["gauge"], "give either gauge or diameter_mm, not both")
+        return Electrode.from_gauge(table["gauge"], kw.get("tip_length_m", Electrode().tip_length_m), metal)
+    return Electrode(metal=metal, **kw)
+
+
+def _medium(table: dict):
+    allowed = ("base", "temperature_c") + _MEDIUM_PROPS
+    _check_keys(table, "medium", allowed)
+    base = table.get("base", "spinal_cord")
+    if not isinstance(base, str):
+        raise ConfigError("medium.base", base, "must be a tissue name")
+    t = tissue(base)
+    if "perfusion_ml_per_min_kg" not in table:
+        t = t.with_(perfusion_ml_per_min_kg=0.0)  # a bench block is ex vivo unless told otherwise
+    props = {k: _number(f"medium.{k}", table[k]) for k in _MEDIUM_PROPS if k in table}
+    t = t.with_(name=base if not props else f"{base} (modified)", **props)
+    return t, _number("medium.temperature_c", table.get("temperature_c", BODY_TEMPERATURE_C))
+
+
+def parse_scenario(data: dict, text: str = "") -> Scenario:
+    """Build a :class:`Scenario` from a parsed TOML document (dict)."""
+    sections = ("scenario", "medium", "electrode", "generator", "protocol", "damage", "mesh", "numerics")
+    _check_keys(data, "", sections)
+    for s in sections:
+        if s in data and not isinstance(data[s], dict):
+            raise ConfigError(s, data[s], f"must be a table [{s}]")
+    sc = data.get("scenario", {})
+    _check_keys(sc, "scenario", ("kind",))
+    kw = {"kind": sc.get("kind", "homogeneous"), "text": text}
+    if "medium" in data:
+        kw["medium"], kw["temperature_c"] = _medium(data["medium"])
+    if "electrode" in data:
+        kw["electrode"] = _electrode(data["electrode"])
+    if "protocol" in data:
+        kw["protocol"] = _protocol(data["protocol"])
+    for name, cls in (("generator", GeneratorSettings), ("damage", DamageSettings), ("numerics", NumericsSettings)):
+        if name in data:
+            _check_keys(data[name], name, _field_names(cls))
+            kw[name] = cls(**_as_is(data[name], name, cls))
+    if "mesh" in data:
+        _check_keys(data["mesh"], "mesh", tuple(_MESH_KEYS))
+        kw["mesh"] = MeshSettings(**_scaled(data["mesh"], "mesh", _MESH_KEYS))
+    return Scenario(**kw)
+
+
+def load_scenario(path) -> Scenario:
+    """Read and validate a TOML scenario file."""
+    path = Path(path)
+    text = path.read_text()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError("scenario file", str(path), f"is not valid TOML ({e})") from None
+    return parse_scenario(data, text)
+
+
+def template(name: str) -> str:
+    """Text of the commented example scenario ``name``."""
+    names = sorted(p.stem for p in TEMPLATES.glob("*.toml"))
+    if name not in names:
+        raise ConfigError("template", name, f"allowed: {', '.join(names)}")
+    return (TEMPLATES / f"{name}.toml").read_text()
+
+
+def _fmt(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, int):
+        return str(v)
+    return repr(float(v))
+
+
+def to_toml(sc: Scenario) -> str:
+    """Every setting of a scenario as TOML (the file units); parses back to an
+    equal scenario.  Used to store the exact scenario with results."""
+    m, e = sc.medium, sc.electrode
+    tables = {
+        "scenario": {"kind": sc.kind},
+        "medium": {"base": m.name.replace(" (modified)", ""), "temperature_c": sc.temperature_c,
+                   **{k: getattr(m, k) for k in _MEDIUM_PROPS}},
+        "electrode": {"diameter_mm": e.diameter_m * 1e3, "tip_length_mm": e.tip_length_m * 1e3,
+                      **{k: getattr(e.metal, f) / s for k, (f, s) in _METAL_KEYS.items()}},
+        "generator": {f.name: getattr(sc.generator, f.name) for f in fields(GeneratorSettings)},
+        "damage": {f.name: getattr(sc.damage, f.name) for f in fields(DamageSettings)},
+        "mesh": {k: getattr(sc.mesh, f) / s for k, (f, s) in _MESH_KEYS.items()},
+        "numerics": {f.name: getattr(sc.numerics, f.name) for f in fields(NumericsSettings)},
+        "protocol": {"cooling_s": sc.protocol.cooling_s},
+    }
+    lines = []
+    for name, table in tables.items():
+        lines.append(f"[{name}]")
+        lines += [f"{k} = {_fmt(v)}" for k, v in table.items()]
+        lines.append("")
+    for les in sc.protocol.lesions:
+        lines += ["[[protocol.lesion]]", f"set_temperature_c = {_fmt(les.set_temperature_c)}",
+                  f"duration_s = {_fmt(les.duration_s)}", ""]
+    return "\n".join(lines)

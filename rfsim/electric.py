@@ -1,0 +1,120 @@
+"""Quasi-static electric potential: div(sigma(T) grad V) = 0.
+
+At RF generator frequencies (~460-500 kHz) tissue acts as a resistor
+(physics-reference.md, "Electrodes").  The electrode metal is held at the applied
+voltage, the shaft insulation carries no current, and the outer boundary is the
+dispersive return at 0 V.  The problem is linear in the applied voltage, so it is
+solved once for 1 V: potential, current and Joule heat for V volts are V, V and
+V^2 times the unit answers.  That is what lets the generator pick the voltage
+after the heat step has been solved (see :mod:`rfsim.generator`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .domain import Domain, apply_walls
+from .kernels import apply_operator, face_conductance, joule_heat
+from .linsolve import PCG
+
+#: Lowest allowed sigma(T)/sigma_ref: the linear law must not reach zero.
+MIN_SIGMA_FACTOR = 0.05
+
+
+@dataclass(frozen=True, eq=False)
+class UnitSolution:
+    """The electric problem solved for 1 V on the electrode.
+
+    Attributes
+    ----------
+    phi : cell array
+        Potential (V per applied volt; dimensionless).
+    joule : cell array
+        Joule power per cell for 1 V (W/V^2).
+    conductance_s : float
+        Electrode current per applied volt (S); impedance = 1 / conductance.
+    return_conductance_s : float
+        Current through the outer boundary per volt (S); equals the electrode's
+        when charge is conserved.
+    """
+
+    phi: np.ndarray
+    joule: np.ndarray
+    conductance_s: float
+    return_conductance_s: float
+
+    @property
+    def impedance_ohm(self) -> float:
+        """Electrode impedance (ohm)."""
+        return 1.0 / self.conductance_s
+
+    @property
+    def power_per_v2(self) -> float:
+        """Total Joule power for 1 V (W/V^2)."""
+        return float(self.joule.sum())
+
+
+class ElectricSolver:
+    """Solves the unit-voltage potential on a domain for a temperature field.
+
+    Parameters
+    ----------
+    domain : Domain
+    rtol : float
+        Relative residual tolerance of the conjugate gradient.
+    maxiter : int
+    """
+
+    def __init__(self, domain: Domain, rtol: float = 1e-10, maxiter: int = 400):
+        self.domain = domain
+        g = domain.grid
+        self.metal = domain.metal
+        self.fixed = domain.metal.astype(float)
+        self.skin = domain.skin("electric")
+        self.sides = np.array(g.open_sides, dtype=np.int64)
+        self.G = tuple(np.zeros(a.shape) for a in g.area)
+        self.zero = np.zeros(g.shape)
+        self.pcg = PCG(~domain.metal, "potential", rtol, maxiter)
+        self._phi = None
+
+    def sigma(self, temperature_c):
+        """Cell conductivity (S/m) at the given cell temperatures (C)."""
+        d = self.domain
+        factor = np.maximum(1.0 + d.alpha * (temperature_c - d.sigma_tref), MIN_SIGMA_FACTOR)
+        return d.sigma * factor
+
+    def conductances(self, sigma):
+        """Face conductances (S) for a conductivity field."""
+        g = self.domain.grid
+        face_conductance(sigma, self.metal, self.skin, *g.half, *g.area, self.sides, False, *self.G)
+        apply_walls(self.G, g.area, self.domain.wall, sigma, self.skin)
+        return self.G
+
+    def solve(self, temperature_c, where="") -> UnitSolution:
+        """Unit-voltage solution at the given temperatures (C)."""
+        d = self.domain
+        sigma = self.sigma(temperature_c)
+        G = self.conductances(sigma)
+        # Right-hand side: the current the 1 V metal pushes into its neighbours.
+        b = np.empty(d.grid.shape)
+        apply_operator(*G, self.zero, self.pcg.mask, self.fixed, b)
+        x = self.pcg.solve(G, self.zero, -b, self._phi, where)
+        phi = x + self.fixed
+        self._phi = x
+        q = np.empty_like(phi)
+        joule_heat(*G, phi, sigma, *d.grid.half, q)
+        # Electrode current: net outflow from the metal cells.
+        out = np.empty_like(phi)
+        apply_operator(*G, self.zero, self.fixed, phi, out)
+        i_el = float(out.sum())
+        i_ret = _boundary_outflow(G, phi)
+        return UnitSolution(phi, q, i_el, i_ret)
+
+
+def _boundary_outflow(G, x):
+    """Sum over boundary faces of G x (current or heat leaving through Dirichlet sides at 0)."""
+    return float((G[0][0] * x[0]).sum() + (G[0][-1] * x[-1]).sum()
+                 + (G[1][:, 0] * x[:, 0]).sum() + (G[1][:, -1] * x[:, -1]).sum()
+                 + (G[2][:, :, 0] * x[:, :, 0]).sum() + (G[2][:, :, -1] * x[:, :, -1]).sum())

@@ -1,0 +1,86 @@
+"""HDF5 results files.
+
+Layout (every dataset carries a ``unit`` attribute):
+
+* root attributes: ``rfsim_version``, ``format`` ("rfsim-result-1"), ``scenario``
+  (the full scenario as TOML text), ``summary`` (the JSON summary);
+* ``grid/``: ``geometry`` attribute, ``edges0``, ``edges1``, ``edges2`` (m);
+* ``fields/``: ``temperature_c`` (final), ``peak_temperature_c``, ``omega``,
+  ``cem43_min``, ``potential_v`` (last powered step), ``label`` (tissue index, -1
+  metal) with a ``names`` attribute;
+* ``series/``: the time series of :data:`rfsim.simulation.SERIES`.
+
+:func:`read_result` reads it back into plain dicts and arrays.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .config import to_toml
+from .simulation import SERIES
+
+FORMAT = "rfsim-result-1"
+
+
+def write_result(path, run) -> Path:
+    """Write a :class:`rfsim.run.Run` to an HDF5 file (overwritten)."""
+    import h5py
+
+    path = Path(path)
+    res, d = run.result, run.result.domain
+    with h5py.File(path, "w") as f:
+        f.attrs["format"] = FORMAT
+        f.attrs["rfsim_version"] = __version__
+        f.attrs["scenario"] = run.scenario.text or to_toml(run.scenario)
+        f.attrs["summary"] = json.dumps(run.summary)
+        g = f.create_group("grid")
+        g.attrs["geometry"] = d.grid.geometry
+        for i, e in enumerate(d.grid.edges):
+            ds = g.create_dataset(f"edges{i}", data=e)
+            ds.attrs["unit"] = "rad" if (d.grid.geometry == "axisymmetric" and i == 1) else "m"
+        fl = f.create_group("fields")
+        for name, data, unit in (("temperature_c", res.temperature_c, "C"),
+                                 ("peak_temperature_c", res.damage.tpeak, "C"),
+                                 ("omega", res.damage.omega, "1"),
+                                 ("cem43_min", res.damage.cem43, "min"),
+                                 ("potential_v", res.potential_v, "V"),
+                                 ("label", d.label, "1")):
+            ds = fl.create_dataset(name, data=data, compression="gzip", compression_opts=4)
+            ds.attrs["unit"] = unit
+        fl["label"].attrs["names"] = json.dumps(list(d.names))
+        se = f.create_group("series")
+        for name, unit in SERIES.items():
+            ds = se.create_dataset(name, data=res.series[name])
+            ds.attrs["unit"] = unit
+    return path
+
+
+def read_result(path) -> dict:
+    """Read a results file.
+
+    Returns
+    -------
+    dict
+        ``scenario`` (TOML text), ``summary`` (dict), ``rfsim_version``,
+        ``grid`` (geometry and edges, m), ``fields`` and ``series`` (name ->
+        array), ``units`` (dataset path -> unit).
+    """
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        if f.attrs.get("format") != FORMAT:
+            raise ValueError(f"{path} is not an rfsim results file")
+        out = {"scenario": str(f.attrs["scenario"]), "summary": json.loads(f.attrs["summary"]),
+               "rfsim_version": str(f.attrs["rfsim_version"]), "units": {}}
+        out["grid"] = {"geometry": str(f["grid"].attrs["geometry"]),
+                       "edges": tuple(np.asarray(f["grid"][f"edges{i}"]) for i in range(3))}
+        for group in ("fields", "series"):
+            out[group] = {k: np.asarray(v) for k, v in f[group].items()}
+            out["units"].update({f"{group}/{k}": str(v.attrs["unit"]) for k, v in f[group].items()})
+        out["fields_label_names"] = json.loads(f["fields/label"].attrs["names"])
+    return out
