@@ -234,7 +234,7 @@ def load_pam50(folder=None, *, level: str = "C2", z_mm: float | None = None, sid
 
 def _outline(cord: RasterRegion, r_max_m: float, n: int = 720) -> Outline:
     """Cord surface as r(phi): along each ray, where the cord fraction first
-    falls below 0.5 (linear interpolation), lightly smoothed over 5 angles."""
+    falls below 0.5 (linear interpolation), smoothed to 12 angular harmonics."""
     phi = np.linspace(-np.pi, np.pi, n, endpoint=False)
     r = np.linspace(0.0, r_max_m, 1200)
     P, R = np.meshgrid(phi, r, indexing="ij")
@@ -247,9 +247,11 @@ def _outline(cord: RasterRegion, r_max_m: float, n: int = 720) -> Outline:
             raise ConfigError("pam50", "cord map", "the cord centroid is not inside the cord")
         f0, f1 = f[i, j - 1], f[i, j]
         out[i] = r[j - 1] + (f0 - 0.5) / max(f0 - f1, 1e-12) * (r[j] - r[j - 1])
-    kernel = np.ones(5) / 5
-    out = np.convolve(np.concatenate([out[-2:], out, out[:2]]), kernel, mode="valid")
-    return Outline(phi, out)
+    # The 0.5 mm voxels leave a staircase on the 0.5 isoline: keep the first
+    # 12 angular harmonics (features down to ~1.5 mm along the surface).
+    c = np.fft.rfft(out)
+    c[13:] = 0.0
+    return Outline(phi, np.fft.irfft(c, n))
 
 
 def pam50_region_maps(folder, k: int):

@@ -26,6 +26,22 @@ def _add_anatomy(sub):
     p.add_argument("--plot", metavar="FILE.png", required=True, help="where to write the figure")
     p.add_argument("--source", choices=("parametric", "pam50"), default="parametric")
     p.add_argument("--pam50", metavar="DIR", help="PAM50 folder (default $SCT_DIR/data/PAM50)")
+    p.add_argument("--mesh", metavar="FILE.toml", help="parametric anatomy file (default meshes/c1c2.toml)")
+    p.add_argument("--level", choices=("C1", "C2"), default="C2", help="vertebral level (default C2)")
+    p.add_argument("--side", choices=("right", "left"), default="right", help="side being lesioned")
+    p.add_argument("--ap", type=float, metavar="MM", help="cord anteroposterior diameter (mm)")
+    p.add_argument("--rl", type=float, metavar="MM", help="cord right-left diameter (mm)")
+    p.add_argument("--csf-gap", dest="csf_gap", type=float, metavar="MM", help="lateral CSF gap (mm)")
+    p.add_argument("--displacement", type=float, default=0.0, metavar="MM",
+                   help="cord pushed away from the needle (mm, 0-5)")
+    p.add_argument("--target", choices=("leg", "arm"), default="leg", help="somatotopic target")
+    p.add_argument("--offset", type=float, metavar="MM",
+                   help="entry anterior to the dentate ligament (mm; default leg 1.5, arm 2.5)")
+    p.add_argument("--depth", type=float, metavar="MM", help="tip end past the pia (mm; default leg 2.0, arm 2.5)")
+    p.add_argument("--tilt", type=float, default=0.0, metavar="DEG", help="cranio-caudal tilt (degrees)")
+    p.add_argument("--tilt-in-plane", dest="tilt_in_plane", type=float, default=0.0, metavar="DEG",
+                   help="in-plane (anteroposterior) tilt (degrees)")
+    p.add_argument("--no-needle", dest="no_needle", action="store_true", help="draw the anatomy only")
 
     def run(args):
         from .anatomy import anatomy_command  # written with issue 3
