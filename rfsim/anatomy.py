@@ -260,18 +260,20 @@ class RasterRegion(Region):
 @dataclass(frozen=True, eq=False)
 class BandRegion(Region):
     """The part of ``parent`` whose projection on the direction ``angle_deg``
-    (from +x toward anterior) lies in [lo_m, hi_m)."""
+    (from +x toward anterior) lies in [lo_m, hi_m).  The projection is taken in
+    reference-cord coordinates (x / scale[0], y / scale[1]) so that the zones
+    scale with the cord like the tracts do."""
 
     name: str
     parent: Region
     angle_deg: float
     lo_m: float
     hi_m: float
+    scale: tuple = (1.0, 1.0)
 
     def sample(self, x, y):
         """Membership at points (x, y) in m."""
-        c, s = math.cos(math.radians(self.angle_deg)), math.sin(math.radians(self.angle_deg))
-        p = c * np.asarray(x) + s * np.asarray(y)
+        p = _project(x, y, self.angle_deg, self.scale)
         return np.where((p >= self.lo_m) & (p < self.hi_m), self.parent.sample(x, y), 0.0)
 
 
@@ -292,7 +294,12 @@ class CordRegion(Region):
         return c * g if self.name == "grey_matter" else c * (1.0 - g)
 
 
-def band_limits(parent: Region, angle_deg: float, shares, bbox_m, step_m=_FINE_STEP):
+def _project(x, y, angle_deg, scale=(1.0, 1.0)):
+    c, s = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
+    return c * np.asarray(x) / scale[0] + s * np.asarray(y) / scale[1]
+
+
+def band_limits(parent: Region, angle_deg: float, shares, bbox_m, step_m=_FINE_STEP, scale=(1.0, 1.0)):
     """Projection limits (m) splitting ``parent`` into bands of the given area
     shares along the direction ``angle_deg``.
 
@@ -305,6 +312,8 @@ def band_limits(parent: Region, angle_deg: float, shares, bbox_m, step_m=_FINE_S
         Area shares of the bands, in order along the direction; summing to 1.
     bbox_m : (x0, x1, y0, y1)
         Box (m) containing the parent.
+    scale : (float, float)
+        The projection is taken on (x / scale[0], y / scale[1]).
 
     Returns
     -------
@@ -315,7 +324,7 @@ def band_limits(parent: Region, angle_deg: float, shares, bbox_m, step_m=_FINE_S
     y = np.arange(bbox_m[2] + step_m / 2, bbox_m[3], step_m)
     X, Y = np.meshgrid(x, y, indexing="ij")
     w = parent.sample(X, Y).ravel()
-    p = (math.cos(math.radians(angle_deg)) * X + math.sin(math.radians(angle_deg)) * Y).ravel()
+    p = _project(X, Y, angle_deg, scale).ravel()
     keep = w > 0
     o = np.argsort(p[keep])
     cum = np.cumsum(w[keep][o])
@@ -700,13 +709,14 @@ def dentate_point(outline: Outline, ap_m: float, rl_m: float, angle_deg: float) 
 
 
 def finish_anatomy(*, source, level, side, ap_m, rl_m, outline, grey, tracts, layers, dentate_angle_deg,
-                   somatotopy, bone, csf_gap_m, displacement_m, notes=()):
+                   somatotopy, bone, csf_gap_m, displacement_m, ref_mm=(8.0, 11.5), notes=()):
     """Assemble an :class:`Anatomy` from an outline, grey matter and the tract
     regions (dict name -> Region, every name of TRACTS except the STT zones),
     adding the somatotopic zones, the whole-cord regions and the dentate point.
 
     ``dentate_angle_deg`` is an elliptic angle on the cord's equivalent ellipse
-    (degrees from +x toward anterior).  Lengths in m.
+    (degrees from +x toward anterior).  ``ref_mm`` = (AP, RL) of the reference
+    cord (mm), in whose coordinates the somatotopic split is made.  Lengths in m.
     """
     if displacement_m > csf_gap_m - 0.2e-3 + 1e-12:
         raise ConfigError("displacement_mm", round(displacement_m * 1e3, 6),
@@ -717,9 +727,10 @@ def finish_anatomy(*, source, level, side, ap_m, rl_m, outline, grey, tracts, la
     stt = regions["lateral_spinothalamic"]
     x, y = outline.points()
     bbox = (0.0, x.max() + 1e-4, y.min() - 1e-4, y.max() + 1e-4)
-    lim = band_limits(stt, somatotopy["direction_deg"], somatotopy["shares"], bbox)
+    scale = (rl_m / ref_mm[1] * 1e3, ap_m / ref_mm[0] * 1e3)
+    lim = band_limits(stt, somatotopy["direction_deg"], somatotopy["shares"], bbox, scale=scale)
     for i, zone in enumerate(STT_ZONES):
-        regions[zone] = BandRegion(zone, stt, float(somatotopy["direction_deg"]), lim[i], lim[i + 1])
+        regions[zone] = BandRegion(zone, stt, float(somatotopy["direction_deg"]), lim[i], lim[i + 1], scale)
     for n in WHOLE:
         regions[n] = CordRegion(n, outline, grey)
     return Anatomy(source=source, level=level, side=side, ap_m=float(ap_m), rl_m=float(rl_m), outline=outline,
@@ -790,7 +801,8 @@ def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None,
     return finish_anatomy(source="parametric", level=level, side=side, ap_m=ap * 1e-3, rl_m=rl * 1e-3,
                           outline=outline, grey=grey, tracts=tracts, layers=d["layers"],
                           dentate_angle_deg=d["dentate"]["angle_deg"], somatotopy=d["somatotopy"], bone=d["bone"],
-                          csf_gap_m=gap * 1e-3, displacement_m=displacement_mm * 1e-3, notes=notes)
+                          csf_gap_m=gap * 1e-3, displacement_m=displacement_mm * 1e-3,
+                          ref_mm=(ref["ap_mm"], ref["rl_mm"]), notes=notes)
 
 
 @dataclass(frozen=True, eq=False)

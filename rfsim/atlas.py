@@ -229,7 +229,8 @@ def load_pam50(folder=None, *, level: str = "C2", z_mm: float | None = None, sid
     return finish_anatomy(source="pam50", level=level, side=side, ap_m=ap_m, rl_m=rl_m, outline=outline, grey=grey,
                           tracts=tracts, layers=d["layers"], dentate_angle_deg=d["dentate"]["angle_deg"],
                           somatotopy=d["somatotopy"], bone=d["bone"], csf_gap_m=gap,
-                          displacement_m=displacement_mm * 1e-3, notes=notes)
+                          displacement_m=displacement_mm * 1e-3,
+                          ref_mm=(d["reference_cord"]["ap_mm"], d["reference_cord"]["rl_mm"]), notes=notes)
 
 
 def _outline(cord: RasterRegion, r_max_m: float, n: int = 720) -> Outline:
