@@ -205,7 +205,7 @@ def needle_path(anatomy: Anatomy, placement: Placement) -> NeedlePath:
         y0, y1 = anatomy.outline.points()[1].min(), anatomy.outline.points()[1].max()
         lo = (y0 - anatomy.dentate_m[1]) * 1e3
         hi = (y1 - anatomy.dentate_m[1]) * 1e3
-        raise ConfigError("offset_mm", round(placement.offset_m * 1e3, 6),
+        raise ConfigError("offset_mm", round(float(placement.offset_m) * 1e3, 6),
                           f"the needle misses the cord: allowed ({lo:.2f}, {hi:.2f}) mm from the dentate ligament")
     # direction from the tip back along the shaft (lateral)
     d = np.array([math.cos(cc) * math.cos(ip), -math.cos(cc) * math.sin(ip), -math.sin(cc)])
@@ -218,7 +218,7 @@ def needle_path(anatomy: Anatomy, placement: Placement) -> NeedlePath:
     # first step past the pia's inner surface, then the first step outside again
     first_in = int(np.argmax(inside)) if inside.any() else None
     if first_in is None:
-        raise ConfigError("offset_mm", round(placement.offset_m * 1e3, 6), "the needle misses the cord")
+        raise ConfigError("offset_mm", round(float(placement.offset_m) * 1e3, 6), "the needle misses the cord")
     out_after = np.nonzero(~inside[first_in:])[0]
     s_max = s[first_in + out_after[0]] if out_after.size else s[-1]
     crosses_mid = out_after.size and pts[0, first_in + out_after[0]] <= 0
@@ -230,7 +230,7 @@ def needle_path(anatomy: Anatomy, placement: Placement) -> NeedlePath:
             why = f"leaves the tip in the pia, outside the cord: must exceed {s[first_in] * 1e3:.2f} mm"
         else:
             why = f"puts the tip outside the cord (beyond its far surface): at most {s_max * 1e3:.2f} mm"
-        raise ConfigError("depth_mm", round(placement.depth_m * 1e3, 6), why)
+        raise ConfigError("depth_mm", round(float(placement.depth_m) * 1e3, 6), why)
     # bone: the shaft must pass through the C1-C2 window (a slot centred on z = 0)
     x_w = bone.lateral_m + anatomy.displacement_m  # the bone stays with the dura
     if d[0] <= 0:

@@ -235,3 +235,14 @@ def test_tracts_agree_with_pam50(ref):
     for name, err, rel in rows:
         assert err < 0.5, (name, err)
         assert abs(rel) < 0.25, (name, rel)
+
+
+def test_anatomy_command_draws_the_figure(tmp_path, capsys):
+    from rfsim.cli import main
+
+    out = tmp_path / "cross-section.png"
+    assert main(["anatomy", "--plot", str(out), "--target", "arm", "--side", "left"]) == 0
+    assert out.stat().st_size > 20_000
+    assert main(["anatomy", "--plot", str(tmp_path / "bad.png"), "--depth", "9"]) == 2
+    assert "depth_mm" in capsys.readouterr().err
+    assert not (tmp_path / "bad.png").exists()
