@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .domain import Domain, apply_walls
-from .kernels import boundary_source, face_conductance
+from .kernels import apply_operator, boundary_source, face_conductance
 from .linsolve import PCG
 from .tissue import BLOOD_RHO_C
 
@@ -89,7 +89,7 @@ class HeatSolver:
         responses : sequence of cell arrays
             Heat sources (W per cell) whose responses are wanted separately.
         guesses : sequence of cell arrays, optional
-            Warm starts for [first result, *responses].
+            Warm starts for [increment of the first result, *responses].
         where : str
             Context for error messages.
 
@@ -108,6 +108,11 @@ class HeatSolver:
         rhs = C * (a1 * T - (a2 * T_prev if a2 else 0.0)) + W * self.domain.arterial_c + self.boundary
         if source is not None:
             rhs = rhs + source
-        guesses = guesses or [T] + [None] * len(responses)
-        T_h = self.pcg.solve(self.G, diag, rhs, guesses[0], where)
+        # Solve for the increment over the step: the residual tolerance then
+        # measures the change, not the 37 C offset that dominates T itself.
+        AT = np.empty_like(T)
+        apply_operator(*self.G, diag, self.pcg.mask, T, AT)
+        guesses = guesses or [None] * (1 + len(responses))
+        dT = self.pcg.solve(self.G, diag, rhs - AT, guesses[0], where)
+        T_h = T + dT
         return T_h, [self.pcg.solve(self.G, diag, s, g, where) for s, g in zip(responses, guesses[1:])]

@@ -180,7 +180,7 @@ def simulate(domain: Domain, protocol: Protocol = Protocol(), generator: Generat
                 v2max = generator.max_v2(unit.power_per_v2)
                 if pid is None:
                     T_h, (R,) = hs.step(T, T_prev, dt, dt_prev, perfused, responses=[unit.joule],
-                                        guesses=[T, R_guess], where=where)
+                                        guesses=[None, R_guess], where=where)
                     R_guess = R
                     v2 = (seg.target(t_new) - T_h[sensor]) / R[sensor]
                     v2 = min(max(v2, 0.0), v2max)
