@@ -364,7 +364,6 @@ def cartesian_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettings 
     grid = cartesian_grid(x, y, z, open_sides=(True, True, True, True, False, False))
     frac2d = anatomy.tissue_fractions(x, y, n_sub=n_sub)
     names = anatomy.tissue_names
-    nz = grid.shape[2]
     f = np.empty((len(names),) + grid.shape)
     for i, n in enumerate(names):
         f[i] = frac2d[n][:, :, None]
@@ -380,6 +379,5 @@ def cartesian_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettings 
     exposed = metal & (s < L)
     flat = np.where(metal, s, np.inf)
     sensor = np.unravel_index(int(np.argmin(flat)), grid.shape)
-    del nz
     return Domain.from_fractions(grid, f, [tissue(n) for n in names], metal, exposed, sensor, placement.electrode,
                                  **kw)
