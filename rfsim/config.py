@@ -29,12 +29,13 @@ from .tissue import BODY_TEMPERATURE_C, Metal, Tissue, tissue
 TEMPLATES = Path(__file__).parent / "templates"
 KINDS = ("homogeneous",)
 
-# File key -> (dataclass field, factor to SI) for tables whose keys carry other units.
-_MESH_KEYS = {"min_cell_um": ("min_cell_m", 1e-6), "interface_cell_um": ("interface_cell_m", 1e-6),
-              "growth": ("growth", 1.0), "max_cell_mm": ("max_cell_m", 1e-3), "extent_mm": ("extent_m", 1e-3)}
-_ELECTRODE_KEYS = {"diameter_mm": ("diameter_m", 1e-3), "tip_length_mm": ("tip_length_m", 1e-3)}
+# File key -> (dataclass field, file units per SI unit) for tables whose keys carry
+# other units; dividing (not multiplying by 1e-3) keeps 0.4 mm exactly 0.0004 m.
+_MESH_KEYS = {"min_cell_um": ("min_cell_m", 1e6), "interface_cell_um": ("interface_cell_m", 1e6),
+              "growth": ("growth", 1.0), "max_cell_mm": ("max_cell_m", 1e3), "extent_mm": ("extent_m", 1e3)}
+_ELECTRODE_KEYS = {"diameter_mm": ("diameter_m", 1e3), "tip_length_mm": ("tip_length_m", 1e3)}
 _METAL_KEYS = {"metal_k_w_per_m_k": ("k_w_per_m_k", 1.0), "metal_rho_c_j_per_m3_k": ("rho_c_j_per_m3_k", 1.0),
-               "insulation_thickness_um": ("insulation_thickness_m", 1e-6),
+               "insulation_thickness_um": ("insulation_thickness_m", 1e6),
                "insulation_k_w_per_m_k": ("insulation_k_w_per_m_k", 1.0)}
 _MEDIUM_PROPS = ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k", "perfusion_ml_per_min_kg",
                  "sigma_temp_coeff_per_c", "reference_temperature_c")
@@ -61,7 +62,7 @@ def _number(key, v):
 
 def _scaled(table, section, keymap):
     """Values of ``keymap``'s keys converted to SI, keyed by dataclass field."""
-    return {fld: _number(f"{section}.{k}", table[k]) * s for k, (fld, s) in keymap.items() if k in table}
+    return {fld: _number(f"{section}.{k}", table[k]) / s for k, (fld, s) in keymap.items() if k in table}
 
 
 def _as_is(table, section, cls):
@@ -236,10 +237,10 @@ def to_toml(sc: Scenario) -> str:
         "medium": {"base": m.name.replace(" (modified)", ""), "temperature_c": sc.temperature_c,
                    **{k: getattr(m, k) for k in _MEDIUM_PROPS}},
         "electrode": {"diameter_mm": e.diameter_m * 1e3, "tip_length_mm": e.tip_length_m * 1e3,
-                      **{k: getattr(e.metal, f) / s for k, (f, s) in _METAL_KEYS.items()}},
+                      **{k: getattr(e.metal, f) * s for k, (f, s) in _METAL_KEYS.items()}},
         "generator": {f.name: getattr(sc.generator, f.name) for f in fields(GeneratorSettings)},
         "damage": {f.name: getattr(sc.damage, f.name) for f in fields(DamageSettings)},
-        "mesh": {k: getattr(sc.mesh, f) / s for k, (f, s) in _MESH_KEYS.items()},
+        "mesh": {k: getattr(sc.mesh, f) * s for k, (f, s) in _MESH_KEYS.items()},
         "numerics": {f.name: getattr(sc.numerics, f.name) for f in fields(NumericsSettings)},
         "protocol": {"cooling_s": sc.protocol.cooling_s},
     }

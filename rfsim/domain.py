@@ -342,7 +342,7 @@ def layered_axisymmetric(layers, electrode: Electrode, mesh: MeshSettings = Mesh
         raise ConfigError("layers", tops, f"interfaces must increase and lie inside ({-D}, {zmax}) m")
     hmin, hif = mesh.min_cell_m, mesh.interface_cell_m
     r = mesh.edges([0.0, a, D], [(a, hmin)])
-    anchors = [(0.0, hmin), (L, hmin)] + [(z, min(hif, _thickness_cell(tops, i))) for i, z in enumerate(tops)]
+    anchors = [(0.0, hmin), (L, hmin)] + [(z, _interface_cell(tops, i, L, mesh)) for i, z in enumerate(tops)]
     z = mesh.edges([-D, 0.0, L, zmax] + tops, anchors)
     grid = axisymmetric_grid(r, z)
     zc = grid.centers[2]
@@ -355,11 +355,15 @@ def layered_axisymmetric(layers, electrode: Electrode, mesh: MeshSettings = Mesh
                               temperature_c=temperature_c, arterial_c=arterial_c)
 
 
-def _thickness_cell(tops, i):
-    """A cell size that puts at least three cells across the thinner neighbour layer."""
+def _interface_cell(tops, i, tip_length, mesh):
+    """Cell size (m) at interface i: ``interface_cell_m`` next to the tip, growing
+    with the distance from it as the grading would anyway, but never more than a
+    third of the thinner neighbouring layer (each layer keeps three cells)."""
     gaps = [tops[i + 1] - tops[i]] if i + 1 < len(tops) else []
     gaps += [tops[i] - tops[i - 1]] if i > 0 else []
-    return min(gaps) / 3.0 if gaps else np.inf
+    layer = min(gaps) / 3.0 if gaps else np.inf
+    dist = max(0.0, -tops[i], tops[i] - tip_length)
+    return min(max(mesh.interface_cell_m, (mesh.growth - 1.0) * dist), layer, mesh.max_cell_m)
 
 
 def homogeneous(tissue: Tissue, electrode: Electrode, mesh: MeshSettings = MeshSettings(),

@@ -19,51 +19,105 @@ import scipy.sparse.linalg as spla
 from .errors import ConvergenceError, NonFiniteError
 from .kernels import apply_operator
 
-#: Largest number of unknowns for which the LU preconditioner is used.
+#: Largest number of unknowns for which the factorised preconditioner is used.
 LU_MAX_UNKNOWNS = 400_000
+#: Factorisations kept per solver (one per recurring operator, e.g. time step).
+CACHE_SIZE = 24
+
+try:  # LDL^T of OSQP (qdldl): refactorises a fixed pattern ~4x faster than SuperLU
+    import qdldl as _qdldl
+except ImportError:  # pragma: no cover - exercised where qdldl is missing
+    _qdldl = None
+
+
+class Pattern:
+    """The sparsity pattern of the operator on the free cells, built once.
+
+    The upper triangle in CSC order: off-diagonal entries are minus the
+    conductances of interior faces between two free cells (kept even where a
+    conductance is zero, so the pattern never changes), then the diagonal.
+    :meth:`matrix` fills in the values of a given operator by one gather.
+    """
+
+    def __init__(self, free):
+        shape = free.shape
+        n = free.size
+        self.idx = np.flatnonzero(free.ravel())
+        pos = np.full(n, -1, dtype=np.int64)
+        pos[self.idx] = np.arange(self.idx.size)
+        flat = np.arange(n).reshape(shape)
+        rows, cols, self._faces = [], [], []
+        for ax in range(3):
+            m = shape[ax]
+            a = np.take(flat, np.arange(0, m - 1), axis=ax).ravel()
+            b = np.take(flat, np.arange(1, m), axis=ax).ravel()
+            # face between a and b: index of b's lower face in the face array
+            fshape = list(shape)
+            fshape[ax] += 1
+            ib = np.array(np.unravel_index(b, shape))
+            face = np.ravel_multi_index(tuple(ib), tuple(fshape))
+            keep = (pos[a] >= 0) & (pos[b] >= 0)
+            rows.append(pos[a[keep]])
+            cols.append(pos[b[keep]])
+            self._faces.append(face[keep])
+        nf = self.idx.size
+        rows.append(np.arange(nf))
+        cols.append(np.arange(nf))
+        rows, cols = np.concatenate(rows), np.concatenate(cols)
+        order = sp.csc_matrix((np.arange(1, rows.size + 1, dtype=float), (rows, cols)), shape=(nf, nf))
+        self._perm = order.data.astype(np.int64) - 1  # CSC slot -> COO entry
+        self._upper = order
+        self.shape = shape
+
+    def matrix(self, G, diag):
+        """Upper triangle (CSC) of the operator diag + sum_faces G (x - x_nb)."""
+        shape = self.shape
+        d = np.asarray(diag, float).ravel().copy()
+        vals = []
+        for ax in range(3):
+            m = shape[ax]
+            g = G[ax]
+            d += (np.take(g, np.arange(0, m), axis=ax) + np.take(g, np.arange(1, m + 1), axis=ax)).ravel()
+            vals.append(-g.ravel()[self._faces[ax]])
+        vals.append(d[self.idx])
+        A = self._upper.copy()
+        A.data = np.concatenate(vals)[self._perm]
+        return A
 
 
 def assemble(G, diag, free):
-    """The operator on the free cells as a sparse CSC matrix.
-
-    Parameters
-    ----------
-    G : tuple of three face arrays (conductances)
-    diag : cell array, extra diagonal term
-    free : bool cell array, the unknowns
+    """The operator on the free cells as a full symmetric sparse CSC matrix.
 
     Returns
     -------
     scipy.sparse.csc_matrix, numpy.ndarray
         The matrix and the flat indices of the free cells (its row order).
     """
-    shape = free.shape
-    n = free.size
-    idx = np.flatnonzero(free.ravel())
-    pos = np.full(n, -1, dtype=np.int64)
-    pos[idx] = np.arange(idx.size)
-    d = np.asarray(diag, float).ravel().copy()
-    flat = np.arange(n).reshape(shape)
-    rows, cols, vals = [], [], []
-    for ax in range(3):
-        g = G[ax]
-        m = shape[ax]
-        lo = np.take(g, np.arange(0, m), axis=ax).ravel()  # lower face of each cell
-        hi = np.take(g, np.arange(1, m + 1), axis=ax).ravel()
-        d += lo + hi
-        gi = np.take(g, np.arange(1, m), axis=ax).ravel()  # interior faces
-        a = np.take(flat, np.arange(0, m - 1), axis=ax).ravel()
-        b = np.take(flat, np.arange(1, m), axis=ax).ravel()
-        keep = (gi != 0) & (pos[a] >= 0) & (pos[b] >= 0)
-        rows += [pos[a[keep]], pos[b[keep]]]
-        cols += [pos[b[keep]], pos[a[keep]]]
-        vals += [-gi[keep], -gi[keep]]
-    rows.append(np.arange(idx.size))
-    cols.append(np.arange(idx.size))
-    vals.append(d[idx])
-    A = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                      shape=(idx.size, idx.size))
-    return A, idx
+    pat = Pattern(np.asarray(free, bool))
+    U = pat.matrix(G, diag)
+    return (U + sp.triu(U, 1).T).tocsc(), pat.idx
+
+
+class _Factor:
+    """An exact factorisation of one operator, used as a preconditioner."""
+
+    def __init__(self, U, reuse=None, planar=True):
+        # qdldl's AMD ordering suits the 2-D (axisymmetric) operators; on 3-D
+        # grids its fill grows faster than SuperLU's, so SuperLU takes those.
+        if _qdldl is not None and planar:
+            if reuse is not None:
+                reuse._f.update(U, upper=True)
+                self._f = reuse._f
+            else:
+                self._f = _qdldl.Solver(U, upper=True)
+        else:
+            A = (U + sp.triu(U, 1).T).tocsc()
+            # symmetric matrix: order on A + A^T, no partial pivoting
+            self._f = spla.splu(A, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                                options={"SymmetricMode": True})
+
+    def solve(self, b):
+        return self._f.solve(b)
 
 
 class PCG:
@@ -88,25 +142,42 @@ class PCG:
         self.mask = self.free.astype(float)
         self.name, self.rtol, self.maxiter, self.refactor_after = name, rtol, maxiter, refactor_after
         self.use_lu = int(self.free.sum()) <= LU_MAX_UNKNOWNS
+        self._pattern = Pattern(self.free) if self.use_lu else None
         self._lu = None
-        self._idx = None
         self._jacobi = None
+        self._cache = {}  # key -> factorisation of the operator that key stands for
+        self._key = None
         self.factorisations = 0
         self.iterations = 0  # total over all solves
         self.last_iterations = 0
 
     def invalidate(self):
-        """Drop the preconditioner (the operator changed a lot)."""
+        """Drop the preconditioner (the operator changed a lot); the next solve
+        refactorises, reusing the symbolic analysis."""
+        self._stale = self._cache.pop(self._key, None) or self._lu
         self._lu = None
         self._jacobi = None
 
+    def select(self, key):
+        """Use the preconditioner cached under ``key`` (a hashable label of the
+        operator, e.g. the time-step coefficient), factorising on first use.
+        Operators that recur, as time steps on a fixed ladder do, then cost one
+        factorisation each for the whole run."""
+        self._key = key
+        if self.use_lu:
+            self._lu = self._cache.get(key)
+            if self._lu is not None:  # most recently used last
+                self._cache[key] = self._cache.pop(key)
+
     def _precondition(self, G, diag):
         if self.use_lu:
-            A, self._idx = assemble(G, diag, self.free)
-            # Symmetric matrix: order on A + A^T and no partial pivoting keeps the
-            # factors sparse and the preconditioner symmetric.
-            self._lu = spla.splu(A, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-                                 options={"SymmetricMode": True})
+            U = self._pattern.matrix(G, diag)
+            reuse = getattr(self, "_stale", None)
+            if reuse is None and len(self._cache) >= CACHE_SIZE:
+                reuse = self._cache.pop(next(iter(self._cache)))  # least recently used
+            self._stale = None
+            self._lu = _Factor(U, reuse, planar=1 in self.free.shape)
+            self._cache[self._key] = self._lu
         else:
             d = np.array(diag, float, copy=True)
             for ax in range(3):
@@ -119,7 +190,8 @@ class PCG:
     def _apply_M(self, r, out):
         if self.use_lu:
             out.fill(0.0)
-            out.ravel()[self._idx] = self._lu.solve(r.ravel()[self._idx])
+            idx = self._pattern.idx
+            out.ravel()[idx] = self._lu.solve(r.ravel()[idx])
         else:
             np.multiply(self._jacobi, r, out=out)
         return out

@@ -13,7 +13,7 @@ from rfsim.tissue import tissue
 @pytest.fixture(scope="module")
 def run():
     d = homogeneous(tissue("spinal_cord"), Electrode(), MeshSettings(growth=1.3))
-    return simulate(d, Protocol((Lesion(80.0, 30.0),), cooling_s=20.0))
+    return simulate(d, Protocol((Lesion(80.0, 30.0),), cooling_s=20.0), numerics=NumericsSettings(step_tolerance_c=0.05))
 
 
 def test_heat_balance_closes(run):
@@ -23,8 +23,8 @@ def test_heat_balance_closes(run):
     # the balance the BDF2 scheme defines is exact to solver tolerance
     assert abs(e["scheme_imbalance"]) < 1e-4 * e["electrical"]
     # the physical balance (delivered - losses vs change of heat content) closes
-    # to the time-discretisation error
-    assert abs(e["imbalance"]) < 0.01 * e["electrical"]
+    # to the time-discretisation error (1.1 % at the default 0.5 C step tolerance)
+    assert abs(e["imbalance"]) < 0.005 * e["electrical"]
 
 
 def test_series_are_consistent(run):

@@ -1,0 +1,97 @@
+import math
+import tomllib
+
+import pytest
+
+from rfsim.config import Scenario, load_scenario, parse_scenario, template, to_toml
+from rfsim.errors import ConfigError
+
+
+def test_template_parses_to_the_defaults():
+    sc = parse_scenario(tomllib.loads(template("homogeneous")))
+    d = Scenario()
+    assert sc.electrode == d.electrode and sc.generator == d.generator and sc.damage == d.damage
+    assert sc.mesh == d.mesh and sc.numerics == d.numerics and sc.protocol == d.protocol
+    assert sc.medium.perfusion_ml_per_min_kg == 0.0
+
+
+def test_round_trip_through_toml():
+    text = """
+[medium]
+base = "muscle"
+sigma_s_per_m = 0.3
+temperature_c = 20.0
+[electrode]
+gauge = 18
+tip_length_mm = 10
+[[protocol.lesion]]
+set_temperature_c = 70
+duration_s = 120
+[[protocol.lesion]]
+set_temperature_c = 90
+duration_s = 30
+"""
+    sc = parse_scenario(tomllib.loads(text))
+    assert sc.electrode.diameter_m == pytest.approx(1.2e-3)
+    assert sc.electrode.tip_length_m == pytest.approx(10e-3)
+    assert [les.set_temperature_c for les in sc.protocol.lesions] == [70.0, 90.0]
+    assert sc.medium.sigma_s_per_m == 0.3 and sc.medium.k_w_per_m_k == 0.49
+    assert parse_scenario(tomllib.loads(to_toml(sc))) == sc
+
+
+BAD = [
+    ("[mesh]\ngrowht = 1.2", "mesh.growht", "valid keys in [mesh]: min_cell_um"),
+    ("[colour]\nx = 1", "colour", "valid keys: scenario, medium"),
+    ("[medium]\nsigma_s_per_m = 0.0", "sigma_s_per_m", "> 0"),
+    ("[medium]\nsigma_s_per_m = -1.0", "sigma_s_per_m", "> 0"),
+    ("[medium]\nk_w_per_m_k = nan", "medium.k_w_per_m_k", "finite"),
+    ("[medium]\nrho_kg_per_m3 = inf", "medium.rho_kg_per_m3", "finite"),
+    ("[medium]\nsigma_s_per_m = \"high\"", "medium.sigma_s_per_m", "finite number"),
+    ("[protocol]\nset_temperature_c = 37.0", "protocol.set_temperature_c", "[45, 95]"),
+    ("[protocol]\nset_temperature_c = 30.0", "protocol.set_temperature_c", "[45, 95]"),
+    ("[protocol]\nlesions = 0", "protocol.lesions", "needs a lesion"),
+    ("[protocol]\nlesion = []", "protocol.lesions", "at least one lesion"),
+    ("[protocol]\nduration_s = 900", "protocol.duration_s", "600"),
+    ("[electrode]\ngauge = 30", "electrode.gauge", "16 to 27"),
+    ("[electrode]\ntip_length_mm = 25", "electrode.tip_length_mm", "[0.5, 20] mm"),
+    ("[electrode]\ndiameter_mm = true", "electrode.diameter_mm", "finite number"),
+    ("[generator]\nmode = \"manual\"", "generator.mode", "exact, pid"),
+    ("[numerics]\nlinear_maxiter = 2.5", "numerics.linear_maxiter", "whole number"),
+    ("[numerics]\nperfusion_shutoff = 1", "numerics.perfusion_shutoff", "true or false"),
+    ("[scenario]\nkind = \"liver\"", "scenario.kind", "allowed"),
+    ("[medium]\ntemperature_c = 50\n[protocol]\nset_temperature_c = 48", "medium.temperature_c", "[0, 45]"),
+    ("mesh = 3", "mesh", "must be a table"),
+]
+
+
+@pytest.mark.parametrize("text,key,allowed", BAD)
+def test_bad_input_names_key_value_and_what_is_allowed(text, key, allowed):
+    with pytest.raises(ConfigError) as e:
+        parse_scenario(tomllib.loads(text))
+    msg = str(e.value)
+    assert key in msg and allowed in msg
+    assert "\n" not in msg
+
+
+def test_set_temperature_must_exceed_starting_temperature():
+    with pytest.raises(ConfigError, match="above the starting temperature"):
+        parse_scenario(tomllib.loads("[medium]\ntemperature_c = 45\n[protocol]\nset_temperature_c = 45"))
+
+
+def test_invalid_toml_is_a_config_error(tmp_path):
+    p = tmp_path / "bad.toml"
+    p.write_text("[mesh\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_scenario(p)
+
+
+def test_unknown_template():
+    with pytest.raises(ConfigError, match="allowed: .*homogeneous"):
+        template("nope")
+
+
+def test_scenario_is_frozen():
+    sc = Scenario()
+    with pytest.raises(AttributeError):
+        sc.kind = "x"
+    assert math.isclose(sc.electrode.diameter_m, 0.4e-3)
