@@ -23,11 +23,13 @@ from .domain import MeshSettings
 from .electrode import Electrode
 from .errors import ConfigError
 from .generator import GeneratorSettings, Lesion, Protocol
+from .metrics import VerdictSettings
 from .simulation import NumericsSettings
 from .tissue import BODY_TEMPERATURE_C, Metal, Tissue, tissue
 
 TEMPLATES = Path(__file__).parent / "templates"
-KINDS = ("homogeneous",)
+KINDS = ("homogeneous", "cordotomy")
+MODELS = ("axisymmetric", "3d")
 
 # File key -> (dataclass field, file units per SI unit) for tables whose keys carry
 # other units; dividing (not multiplying by 1e-3) keeps 0.4 mm exactly 0.0004 m.
@@ -71,7 +73,7 @@ def _as_is(table, section, cls):
     for f in fields(cls):
         if f.name in table:
             v = table[f.name]
-            if f.type in ("float", float):
+            if f.type in ("float", float, "float | None"):
                 v = _number(f"{section}.{f.name}", v)
             elif f.type in ("int", int) and (isinstance(v, bool) or not isinstance(v, int)):
                 raise ConfigError(f"{section}.{f.name}", v, "must be a whole number")
@@ -83,6 +85,87 @@ def _as_is(table, section, cls):
     return out
 
 
+def _opt_number(key, v):
+    return None if v is None else _number(key, v)
+
+
+@dataclass(frozen=True)
+class AnatomySettings:
+    """Which cross-section to use (cordotomy scenarios).
+
+    Attributes
+    ----------
+    source : {"parametric", "pam50"}
+        The parametric C1-C2 model (meshes/c1c2.toml) or the PAM50 atlas.
+    pam50_folder : str
+        PAM50 folder for ``source = "pam50"`` ('' = $SCT_DIR/data/PAM50).
+    level : {"C1", "C2"}
+    ap_mm, rl_mm : float or None
+        Cord anteroposterior and right-left diameters (mm); None: population
+        values (Valosek 2024) for the parametric model, the atlas's own size
+        for PAM50.
+    csf_gap_mm : float or None
+        Lateral CSF gap (mm); None: 5.5 mm (Valosek 2024).
+    displacement_mm : float
+        Lateral displacement of the cord by the needle (mm, 0-5).
+    """
+
+    source: str = "parametric"
+    pam50_folder: str = ""
+    level: str = "C2"
+    ap_mm: float | None = None
+    rl_mm: float | None = None
+    csf_gap_mm: float | None = None
+    displacement_mm: float = 0.0
+
+    def __post_init__(self):
+        if self.source not in ("parametric", "pam50"):
+            raise ConfigError("anatomy.source", self.source, "allowed: parametric, pam50")
+        if not isinstance(self.pam50_folder, str):
+            raise ConfigError("anatomy.pam50_folder", self.pam50_folder, "must be a folder path (string)")
+        for k in ("ap_mm", "rl_mm", "csf_gap_mm"):
+            _opt_number(f"anatomy.{k}", getattr(self, k))
+        _number("anatomy.displacement_mm", self.displacement_mm)
+
+
+@dataclass(frozen=True)
+class PlacementSettings:
+    """Electrode placement as the surgeon states it (cordotomy scenarios).
+
+    Attributes
+    ----------
+    side : {"right", "left"}
+        Side of the cord lesioned (contralateral to the pain).
+    target : {"leg", "arm"}
+        Somatotopic target in the spinothalamic tract.
+    offset_mm : float or None
+        Entry anterior to the dentate ligament (mm); None: leg 1.5, arm 2.5
+        (Shepherd et al., AJNR 2017).
+    depth_mm : float or None
+        Tip end past the pia (mm); None: the target's default
+        (rfsim.placement.DEFAULT_DEPTH_MM).
+    tilt_cranio_caudal_deg, tilt_in_plane_deg : float
+        Needle tilt (degrees).
+    """
+
+    side: str = "right"
+    target: str = "leg"
+    offset_mm: float | None = None
+    depth_mm: float | None = None
+    tilt_cranio_caudal_deg: float = 0.0
+    tilt_in_plane_deg: float = 0.0
+
+    def __post_init__(self):
+        for k in ("offset_mm", "depth_mm"):
+            _opt_number(f"placement.{k}", getattr(self, k))
+        for k in ("tilt_cranio_caudal_deg", "tilt_in_plane_deg"):
+            _number(f"placement.{k}", getattr(self, k))
+        if self.side not in ("left", "right"):
+            raise ConfigError("placement.side", self.side, "allowed: left, right")
+        if self.target not in ("leg", "arm"):
+            raise ConfigError("placement.target", self.target, "allowed: leg, arm")
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A complete, validated scenario (SI units).
@@ -90,7 +173,10 @@ class Scenario:
     Attributes
     ----------
     kind : str
-        ``homogeneous``: a block of one material around the electrode.
+        ``homogeneous``: a block of one material around the electrode;
+        ``cordotomy``: the electrode placed in the C1-C2 cord.
+    model : {"axisymmetric", "3d"}
+        Cordotomy only: the layered axisymmetric model or the 3-D model.
     medium : Tissue
         The block's material.
     temperature_c : float
@@ -98,11 +184,14 @@ class Scenario:
         the arterial blood (C).
     electrode, generator, protocol, damage, mesh, numerics
         The settings of each part (see their classes).
+    anatomy, placement, verdict
+        Cordotomy only (None for a homogeneous block).
     text : str
         The TOML text the scenario was read from ('' if built in Python).
     """
 
     kind: str = "homogeneous"
+    model: str = "axisymmetric"
     medium: Tissue = field(default_factory=lambda: tissue("spinal_cord").with_(perfusion_ml_per_min_kg=0.0))
     temperature_c: float = BODY_TEMPERATURE_C
     electrode: Electrode = field(default_factory=Electrode)
@@ -111,11 +200,26 @@ class Scenario:
     damage: DamageSettings = field(default_factory=DamageSettings)
     mesh: MeshSettings = field(default_factory=MeshSettings)
     numerics: NumericsSettings = field(default_factory=NumericsSettings)
+    anatomy: AnatomySettings | None = None
+    placement: PlacementSettings | None = None
+    verdict: VerdictSettings | None = None
     text: str = field(default="", repr=False, compare=False)
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ConfigError("scenario.kind", self.kind, f"allowed: {', '.join(KINDS)}")
+        if self.model not in MODELS:
+            raise ConfigError("scenario.model", self.model, f"allowed: {', '.join(MODELS)}")
+        cordotomy = self.kind == "cordotomy"
+        for name, cls in (("anatomy", AnatomySettings), ("placement", PlacementSettings),
+                          ("verdict", VerdictSettings)):
+            v = getattr(self, name)
+            if cordotomy and v is None:
+                object.__setattr__(self, name, cls())
+            elif not cordotomy and v is not None:
+                raise ConfigError(name, f"[{name}]", "only for scenario.kind = \"cordotomy\"")
+        if not cordotomy and self.model != "axisymmetric":
+            raise ConfigError("scenario.model", self.model, "a homogeneous block uses the axisymmetric model")
         t = _number("medium.temperature_c", self.temperature_c)
         if not 0.0 <= t <= 45.0:
             raise ConfigError("medium.temperature_c", t, "must lie in [0, 45] C")
@@ -175,21 +279,28 @@ def _medium(table: dict):
 
 def parse_scenario(data: dict, text: str = "") -> Scenario:
     """Build a :class:`Scenario` from a parsed TOML document (dict)."""
-    sections = ("scenario", "medium", "electrode", "generator", "protocol", "damage", "mesh", "numerics")
+    sections = ("scenario", "medium", "electrode", "generator", "protocol", "damage", "mesh", "numerics",
+                "anatomy", "placement", "verdict")
     _check_keys(data, "", sections)
     for s in sections:
         if s in data and not isinstance(data[s], dict):
             raise ConfigError(s, data[s], f"must be a table [{s}]")
     sc = data.get("scenario", {})
-    _check_keys(sc, "scenario", ("kind",))
-    kw = {"kind": sc.get("kind", "homogeneous"), "text": text}
+    _check_keys(sc, "scenario", ("kind", "model"))
+    kw = {"kind": sc.get("kind", "homogeneous"), "model": sc.get("model", "axisymmetric"), "text": text}
+    if kw["kind"] == "cordotomy":
+        kw["protocol"] = Protocol.clinical(3)  # a test lesion then two more (physics-reference.md)
     if "medium" in data:
+        if kw["kind"] == "cordotomy":
+            raise ConfigError("medium", "[medium]", "only for scenario.kind = \"homogeneous\" (the cord's tissues "
+                                                    "come from the anatomy)")
         kw["medium"], kw["temperature_c"] = _medium(data["medium"])
     if "electrode" in data:
         kw["electrode"] = _electrode(data["electrode"])
     if "protocol" in data:
         kw["protocol"] = _protocol(data["protocol"])
-    for name, cls in (("generator", GeneratorSettings), ("damage", DamageSettings), ("numerics", NumericsSettings)):
+    for name, cls in (("generator", GeneratorSettings), ("damage", DamageSettings), ("numerics", NumericsSettings),
+                      ("anatomy", AnatomySettings), ("placement", PlacementSettings), ("verdict", VerdictSettings)):
         if name in data:
             _check_keys(data[name], name, _field_names(cls))
             kw[name] = cls(**_as_is(data[name], name, cls))
@@ -233,9 +344,9 @@ def to_toml(sc: Scenario) -> str:
     equal scenario.  Used to store the exact scenario with results."""
     m, e = sc.medium, sc.electrode
     tables = {
-        "scenario": {"kind": sc.kind},
+        "scenario": {"kind": sc.kind, "model": sc.model},
         "medium": {"base": m.name.replace(" (modified)", ""), "temperature_c": sc.temperature_c,
-                   **{k: getattr(m, k) for k in _MEDIUM_PROPS}},
+                   **{k: getattr(m, k) for k in _MEDIUM_PROPS}} if sc.kind == "homogeneous" else {},
         "electrode": {"diameter_mm": e.diameter_m * 1e3, "tip_length_mm": e.tip_length_m * 1e3,
                       **{k: getattr(e.metal, f) * s for k, (f, s) in _METAL_KEYS.items()}},
         "generator": {f.name: getattr(sc.generator, f.name) for f in fields(GeneratorSettings)},
@@ -244,8 +355,14 @@ def to_toml(sc: Scenario) -> str:
         "numerics": {f.name: getattr(sc.numerics, f.name) for f in fields(NumericsSettings)},
         "protocol": {"cooling_s": sc.protocol.cooling_s},
     }
+    for name in ("anatomy", "placement", "verdict"):
+        v = getattr(sc, name)
+        if v is not None:
+            tables[name] = {f.name: getattr(v, f.name) for f in fields(v) if getattr(v, f.name) is not None}
     lines = []
     for name, table in tables.items():
+        if not table:
+            continue
         lines.append(f"[{name}]")
         lines += [f"{k} = {_fmt(v)}" for k, v in table.items()]
         lines.append("")

@@ -8,7 +8,9 @@ Layout (every dataset carries a ``unit`` attribute):
 * ``fields/``: ``temperature_c`` (final), ``peak_temperature_c``, ``omega``,
   ``cem43_min``, ``potential_v`` (last powered step), ``label`` (tissue index, -1
   metal) with a ``names`` attribute;
-* ``series/``: the time series of :data:`rfsim.simulation.SERIES`.
+* ``series/``: the time series of :data:`rfsim.simulation.SERIES`;
+* ``metrics/`` (predictions): every metric as a JSON attribute; ``needle/``:
+  tip end, direction and pia entry (m).
 
 :func:`read_result` reads it back into plain dicts and arrays.
 """
@@ -28,7 +30,9 @@ FORMAT = "rfsim-result-1"
 
 
 def write_result(path, run) -> Path:
-    """Write a :class:`rfsim.run.Run` to an HDF5 file (overwritten)."""
+    """Write a :class:`rfsim.run.Run` or :class:`rfsim.predict.Prediction` to an
+    HDF5 file (overwritten).  A prediction adds the group ``metrics/`` with
+    each lesion's cumulative metrics as JSON attributes, and the needle path."""
     import h5py
 
     path = Path(path)
@@ -57,6 +61,15 @@ def write_result(path, run) -> Path:
         for name, unit in SERIES.items():
             ds = se.create_dataset(name, data=res.series[name])
             ds.attrs["unit"] = unit
+        if hasattr(run, "path"):  # a prediction
+            mg = f.create_group("metrics")
+            mg.attrs["units"] = "fractions 0..1; lengths mm; volumes mm^3; see docs/prediction.md"
+            for k, v in run.summary.items():
+                mg.attrs[k] = json.dumps(v)
+            ng = f.create_group("needle")
+            for k in ("tip_m", "direction", "entry_m"):
+                ds = ng.create_dataset(k, data=np.asarray(getattr(run.path, k)))
+                ds.attrs["unit"] = "m" if k.endswith("_m") else "1"
     return path
 
 
@@ -66,7 +79,8 @@ def read_result(path) -> dict:
     Returns
     -------
     dict
-        ``scenario`` (TOML text), ``summary`` (dict), ``rfsim_version``,
+        ``scenario`` (TOML text), ``summary`` (dict), ``metrics`` (predictions
+        only: the same summary read from the metrics group), ``rfsim_version``,
         ``grid`` (geometry and edges, m), ``fields`` and ``series`` (name ->
         array), ``units`` (dataset path -> unit).
     """
@@ -83,4 +97,6 @@ def read_result(path) -> dict:
             out[group] = {k: np.asarray(v) for k, v in f[group].items()}
             out["units"].update({f"{group}/{k}": str(v.attrs["unit"]) for k, v in f[group].items()})
         out["fields_label_names"] = json.loads(f["fields/label"].attrs["names"])
+        if "metrics" in f:
+            out["metrics"] = {k: json.loads(v) for k, v in f["metrics"].attrs.items() if k != "units"}
     return out

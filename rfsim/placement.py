@@ -46,10 +46,12 @@ TARGETS = ("leg", "arm")
 #: Offset anterior to the dentate ligament (mm): leg 1-2 mm, arm 2-3 mm
 #: (Shepherd et al., AJNR 2017); the middle of each range.
 DEFAULT_OFFSET_MM = {"leg": 1.5, "arm": 2.5}
-#: Depth of the tip end past the pia (mm).  Assumption: with the default offsets
-#: the 2 mm exposed tip of the leg placement spans the trunk, leg and sacral
-#: zones of the parametric population cord; the arm placement is 0.5 mm deeper.
-DEFAULT_DEPTH_MM = {"leg": 2.0, "arm": 2.5}
+#: Depth of the tip end past the pia (mm).  Assumption: the exposed tip (2 mm)
+#: plus the pia (0.05 mm) lies wholly inside the cord with ~0.45 mm to spare.
+#: Shallower, the tip's proximal edge sits in the pia and drives current through
+#: it into the CSF: at 2.0 mm the pia there reaches 186 C in the model.  The arm
+#: placement is 0.5 mm deeper (its target lies ventromedial).
+DEFAULT_DEPTH_MM = {"leg": 2.5, "arm": 3.0}
 _MAX_TILT_DEG = 60.0
 
 

@@ -22,42 +22,21 @@ _ZONE_STYLE = {"stt_arm": ("#fdd0a2", "STT arm"), "stt_trunk": ("#fdae6b", "STT 
                "stt_leg": ("#f16913", "STT leg"), "stt_sacral": ("#a63603", "STT sacral")}
 
 
-def plot_cross_section(anatomy, placement=None, path="cross-section.png", lesion=None, dpi: int = 150) -> Path:
-    """Draw the cross-section: layers, grey matter, every tract, the somatotopic
-    zones of the spinothalamic tract, the dentate line, the needle with its
-    exposed tip, and a 2 mm scale bar.
+def draw_cross_section(ax, anatomy, placement=None, lesion=None, isotherms=None):
+    """Draw the cross-section into a matplotlib Axes (see :func:`plot_cross_section`).
 
-    Parameters
-    ----------
-    anatomy : rfsim.anatomy.Anatomy
-    placement : rfsim.placement.Placement, optional
-        Draws the needle path when given.
-    path : str or Path
-        PNG file to write.
-    lesion : (x_edges_m, y_edges_m, fraction) , optional
-        A lesion cross-section on a 2-D grid (cell edges in m, values in [0, 1]);
-        its 0.5 contour is drawn.
-    dpi : int
-
-    Returns
-    -------
-    Path
-        The file written.
+    ``isotherms`` maps a temperature (C) to (x_edges_m, y_edges_m, field) whose
+    contour at that level is drawn.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Ellipse as EllipsePatch
     from matplotlib.patches import Patch, Polygon
-
     mm = 1e3
     a_in, b_in = anatomy.dura_inner_semi_axes_m
     cx, cy = anatomy.dura_center_m
     t_d = anatomy.dura_thickness_m
     half_w = (a_in + t_d) * mm + 1.5
     half_h = (b_in + t_d) * mm + 1.5
-    fig, ax = plt.subplots(figsize=(9.5, 7.0))
     ax.set_facecolor("#f3e3d3")  # tissue beyond the dura
     for (w, h, col) in (((a_in + t_d) * 2, (b_in + t_d) * 2, "#6b6b6b"), (a_in * 2, b_in * 2, "#d6ecfa")):
         ax.add_patch(EllipsePatch((cx * mm, cy * mm), w * mm, h * mm, facecolor=col, edgecolor="none", zorder=1))
@@ -115,6 +94,13 @@ def plot_cross_section(anatomy, placement=None, path="cross-section.png", lesion
         ax.plot([n.entry_m[0] * mm], [n.entry_m[1] * mm], "x", color="black", ms=6, zorder=11)
         handles += [Patch(facecolor="#505050", label="insulated shaft"),
                     Patch(facecolor="#d62728", label=f"exposed tip ({placement.electrode.tip_length_m * mm:g} mm)")]
+    for level, (ix, iy, tf) in sorted((isotherms or {}).items()):
+        ixc, iyc = 0.5 * (np.asarray(ix)[1:] + np.asarray(ix)[:-1]), 0.5 * (np.asarray(iy)[1:] + np.asarray(iy)[:-1])
+        cs = ax.contour(ixc * mm, iyc * mm, np.asarray(tf).T, levels=[level], colors=["#1f4e9e"],
+                        linewidths=0.9, linestyles="--", zorder=12)
+        ax.clabel(cs, fmt=lambda v: f"{v:g} C", fontsize=7)
+    if isotherms:
+        handles.append(plt.Line2D([], [], color="#1f4e9e", lw=1, ls="--", label="peak-temperature isotherms"))
     if lesion is not None:
         lx, ly, lf = lesion
         lxc, lyc = 0.5 * (np.asarray(lx)[1:] + np.asarray(lx)[:-1]), 0.5 * (np.asarray(ly)[1:] + np.asarray(ly)[:-1])
@@ -136,8 +122,99 @@ def plot_cross_section(anatomy, placement=None, path="cross-section.png", lesion
                   f"depth {placement.depth_m * mm:g} mm")
     ax.set_title(title, fontsize=10)
     ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+
+
+
+def plot_cross_section(anatomy, placement=None, path="cross-section.png", lesion=None, dpi: int = 150) -> Path:
+    """Draw the cross-section: layers, grey matter, every tract, the somatotopic
+    zones of the spinothalamic tract, the dentate line, the needle with its
+    exposed tip, and a 2 mm scale bar.
+
+    Parameters
+    ----------
+    anatomy : rfsim.anatomy.Anatomy
+    placement : rfsim.placement.Placement, optional
+        Draws the needle path when given.
+    path : str or Path
+        PNG file to write.
+    lesion : (x_edges_m, y_edges_m, fraction) , optional
+        A lesion cross-section on a 2-D grid (cell edges in m, values in [0, 1]);
+        its 0.5 contour is drawn.
+    dpi : int
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9.5, 7.0))
+    draw_cross_section(ax, anatomy, placement, lesion)
     fig.tight_layout()
     out = Path(path)
     fig.savefig(out, dpi=dpi)
+    plt.close(fig)
+    return out
+
+
+def plot_prediction(prediction, path="prediction.png", dpi: int = 130) -> Path:
+    """The prediction figure: the cross-section in the needle's axial plane with
+    the tracts, the lesion outline (cumulative) and peak-temperature isotherms
+    (45, 50, 60 and 70 C), beside the time traces of tip temperature, voltage,
+    power and impedance.
+
+    Parameters
+    ----------
+    prediction : rfsim.predict.Prediction
+    path : str or Path
+        PNG file to write.
+
+    Returns
+    -------
+    Path
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .metrics import raster
+    from .predict import plane_fields
+
+    ras = raster(prediction.anatomy)
+    lesion, tpeak = plane_fields(prediction, ras)
+    fig = plt.figure(figsize=(15.0, 7.5))
+    gs = fig.add_gridspec(4, 2, width_ratios=(1.9, 1.0), hspace=0.35, wspace=0.45)
+    ax = fig.add_subplot(gs[:, 0])
+    iso = {lvl: (ras.x_edges, ras.y_edges, tpeak) for lvl in (45.0, 50.0, 60.0, 70.0) if np.nanmax(tpeak) > lvl}
+    draw_cross_section(ax, prediction.anatomy, prediction.placement,
+                       (ras.x_edges, ras.y_edges, lesion.astype(float)), iso)
+    s = prediction.result.series
+    t = s["time_s"]
+    m = prediction.summary
+    traces = (("tip_temperature_c", "tip (C)"), ("voltage_v", "voltage (V)"), ("power_w", "power (W)"),
+              ("impedance_ohm", "impedance (ohm)"))
+    for i, (key, label) in enumerate(traces):
+        a = fig.add_subplot(gs[i, 1])
+        a.plot(t, s[key], lw=1.2, color="#d62728" if i == 0 else "#1f4e9e")
+        if key == "tip_temperature_c":
+            a.plot(t, s["set_point_c"], lw=0.8, ls="--", color="black", label="set point")
+            a.legend(fontsize=7, frameon=False)
+        a.set_ylabel(label, fontsize=9)
+        a.tick_params(labelsize=8)
+        if i == len(traces) - 1:
+            a.set_xlabel("time (s)", fontsize=9)
+    verdict = ("relief predicted" if m["relief_predicted"] else "relief NOT predicted") + ", " + \
+        ("CST spared" if m["cst_spared"] else "CST REACHED")
+    fig.suptitle(f"rfsim {m['rfsim_version']}: {m['lesions']} x {m['set_temperature_c'][0]:g} C / "
+                 f"{m['duration_s'][0]:g} s, {m['model']} model.  Cord area {m['cord_area_fraction']:.1%}, "
+                 f"{m['target']} zone {m['stt_zone_coverage'][m['target']]:.0%}, CST "
+                 f"{m['cst_lesioned_fraction']:.1%}: {verdict}", fontsize=11)
+    out = Path(path)
+    fig.savefig(out, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return out

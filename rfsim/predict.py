@@ -1,0 +1,246 @@
+"""Lesion prediction for planners: what lesion a placement and protocol make,
+what it takes of the cord and its tracts, and the verdict.
+
+:func:`predict` runs a ``cordotomy`` scenario (default: the leg placement, the
+Kanpolat electrode, a test lesion at 80 C for 60 s then two more) and returns a
+:class:`Prediction` whose ``summary`` is what ``rfsim predict --json`` prints.
+:func:`impedance_profile` gives the impedance as the electrode advances from
+the CSF through the pia into the cord.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from . import __version__
+from .config import Scenario
+from .domain import layered_axisymmetric
+from .electric import ElectricSolver
+from .errors import ConfigError
+from .lesion import LesionSize, axisymmetric_size
+from .metrics import AxisymmetricSampler, CartesianSampler, tract_metrics
+from .placement import Placement, axisymmetric_layers, cartesian_domain, needle_path
+from .simulation import SimulationResult, simulate
+
+
+@dataclass(eq=False)
+class Prediction:
+    """A finished prediction.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    anatomy : rfsim.anatomy.Anatomy
+    placement : rfsim.placement.Placement
+    path : rfsim.placement.NeedlePath
+    result : SimulationResult
+    summary : dict
+        JSON-ready: the keys of ``rfsim predict --json`` (docs/prediction.md).
+    """
+
+    scenario: Scenario
+    anatomy: object
+    placement: Placement
+    path: object
+    result: SimulationResult
+    summary: dict
+
+
+def cordotomy_scenario(**placement) -> Scenario:
+    """The default cordotomy scenario, with placement settings overridden
+    (keys of :class:`rfsim.config.PlacementSettings`)."""
+    from .config import PlacementSettings
+    from .generator import Protocol
+
+    return Scenario(kind="cordotomy", protocol=Protocol.clinical(3), placement=PlacementSettings(**placement))
+
+
+@lru_cache(maxsize=8)
+def _anatomy(settings, side):
+    """Anatomy for the settings (cached: its tract raster is reused between runs)."""
+    kw = dict(level=settings.level, ap_mm=settings.ap_mm, rl_mm=settings.rl_mm, csf_gap_mm=settings.csf_gap_mm,
+              side=side, displacement_mm=settings.displacement_mm)
+    if settings.source == "pam50":
+        from .atlas import load_pam50
+
+        return load_pam50(settings.pam50_folder or None, **kw)
+    from .anatomy import load_parametric
+
+    return load_parametric(**kw)
+
+
+def build(scenario: Scenario):
+    """Anatomy, placement, needle path and domain of a cordotomy scenario."""
+    if scenario.kind != "cordotomy":
+        raise ConfigError("scenario.kind", scenario.kind, "rfsim predict needs kind = \"cordotomy\"")
+    ps = scenario.placement
+    anatomy = _anatomy(scenario.anatomy, ps.side)
+    el = scenario.electrode
+    placement = Placement.from_mm(side=ps.side, target=ps.target, offset_mm=ps.offset_mm, depth_mm=ps.depth_mm,
+                                  diameter_mm=el.diameter_m * 1e3, tip_mm=el.tip_length_m * 1e3,
+                                  tilt_deg=(ps.tilt_cranio_caudal_deg, ps.tilt_in_plane_deg))
+    placement = Placement(placement.side, placement.target, placement.offset_m, placement.depth_m, el,
+                          placement.tilt_deg)
+    path = needle_path(anatomy, placement)
+    if scenario.model == "axisymmetric":
+        domain = layered_axisymmetric(axisymmetric_layers(anatomy, placement), el, scenario.mesh)
+    else:
+        domain = cartesian_domain(anatomy, placement)
+    return anatomy, placement, path, domain
+
+
+def _size_and_sampler(scenario, domain, damage, path):
+    if scenario.model == "axisymmetric":
+        size = axisymmetric_size(domain.grid, damage.criterion(), domain.metal)
+        return size, AxisymmetricSampler(domain.grid, damage.criterion(), domain.metal, path)
+    sampler = CartesianSampler(domain.grid, damage.criterion(), domain.metal)
+    return sampled_size(sampler, path), sampler
+
+
+def sampled_size(sampler, path, step_m: float = 0.1e-3) -> LesionSize:
+    """Width, length and volume of a lesion from any sampler, on a lattice in
+    needle coordinates (for the 3-D model; the axisymmetric model has an exact
+    counterpart, :func:`rfsim.lesion.axisymmetric_size`)."""
+    d = np.array(path.direction)
+    u = np.cross(d, [0.0, 0.0, 1.0]) if abs(d[2]) < 0.9 else np.cross(d, [1.0, 0.0, 0.0])
+    u /= np.linalg.norm(u)
+    v = np.cross(d, u)
+    ext = 8e-3
+    s = np.arange(-ext, path.tip_length_m + ext, step_m)
+    w = np.arange(-ext, ext + step_m / 2, step_m)
+    S, U, V = np.meshgrid(s, w, w, indexing="ij")
+    tip = np.array(path.tip_m)
+    P = [tip[i] + S * d[i] + U * u[i] + V * v[i] for i in range(3)]
+    inside = sampler(*P) >= 0
+    rho = np.sqrt(U ** 2 + V ** 2)
+    needle = (S > 0) & (rho < path.radius_m)
+    tissue = inside & ~needle
+    if not tissue.any():
+        return LesionSize(0.0, 0.0, 0.0, 0.0, 0.0)
+    ss = S[inside]
+    return LesionSize(float(2 * rho[inside].max() + step_m), float(ss.max() - ss.min() + step_m),
+                      float(tissue.sum() * step_m ** 3), float(ss.min() - step_m / 2), float(ss.max() + step_m / 2))
+
+
+def predict(scenario: Scenario | None = None, progress=None) -> Prediction:
+    """Predict the lesion of a cordotomy scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        ``kind = "cordotomy"``; default :func:`cordotomy_scenario`.
+    progress : callable, optional
+        progress(t_s, t_end_s) after every time step.
+
+    Returns
+    -------
+    Prediction
+    """
+    t0 = time.perf_counter()
+    scenario = scenario or cordotomy_scenario()
+    anatomy, placement, path, domain = build(scenario)
+    res = simulate(domain, scenario.protocol, scenario.generator, scenario.damage, scenario.numerics, progress)
+    target = placement.target
+    per_lesion = []
+    for i, st in enumerate(res.after_lesion):
+        size, sampler = _size_and_sampler(scenario, domain, st, path)
+        m = tract_metrics(sampler, anatomy, path, size, scenario.verdict, target)
+        per_lesion.append({"lesion": i + 1, **size.as_mm(), **m})
+    final = dict(per_lesion[-1])
+    final.pop("lesion")
+    s = res.series
+    rf = np.isfinite(s["impedance_ohm"])
+    summary = {
+        "rfsim_version": __version__,
+        "model": scenario.model,
+        "anatomy": anatomy.source,
+        "side": placement.side,
+        "target": target,
+        "offset_mm": placement.offset_m * 1e3,
+        "depth_mm": placement.depth_m * 1e3,
+        "electrode_diameter_mm": placement.electrode.diameter_m * 1e3,
+        "tip_length_mm": placement.electrode.tip_length_m * 1e3,
+        "set_temperature_c": [les.set_temperature_c for les in scenario.protocol.lesions],
+        "duration_s": [les.duration_s for les in scenario.protocol.lesions],
+        "lesions": len(scenario.protocol.lesions),
+        "impedance_ohm": float(s["impedance_ohm"][rf][0]),
+        **final,
+        "peak_power_w": float(s["power_w"].max()),
+        "final_voltage_v": float(s["voltage_v"][rf][-1]),
+        "max_tissue_temperature_c": float(s["max_tissue_temperature_c"].max()),
+        "per_lesion": per_lesion,
+        "cells": domain.grid.ncells,
+        "steps": res.steps,
+    }
+    if summary["max_tissue_temperature_c"] >= 100.0:
+        summary["warnings"] = summary["warnings"] + [
+            f"tissue reaches {summary['max_tissue_temperature_c']:.0f} C (at the edge of the exposed tip): "
+            "boiling and an impedance rise are likely; the model does not include them"]
+    summary["runtime_s"] = time.perf_counter() - t0
+    return Prediction(scenario, anatomy, placement, path, res, summary)
+
+
+def plane_fields(prediction: Prediction, ras):
+    """Cumulative lesion mask and peak temperature (C) on a raster of the axial
+    plane through the middle of the exposed tip (for figures)."""
+    dom, dmg, path = prediction.result.domain, prediction.result.damage, prediction.path
+    z = float(path.point(0.5 * path.tip_length_m)[2])
+    X, Y = ras.centres()
+    Z = np.full_like(X, z)
+    if prediction.scenario.model == "axisymmetric":
+        crit = AxisymmetricSampler(dom.grid, dmg.criterion(), dom.metal, path)
+        temp = AxisymmetricSampler(dom.grid, dmg.tpeak, dom.metal, path)
+    else:
+        crit = CartesianSampler(dom.grid, dmg.criterion(), dom.metal)
+        temp = CartesianSampler(dom.grid, dmg.tpeak, dom.metal)
+    return crit(X, Y, Z) >= 0.0, temp(X, Y, Z)
+
+
+def _tip_tissue(depth_m, pia_m):
+    if depth_m < 0:
+        return "csf"
+    return "pia" if depth_m <= pia_m else "cord"
+
+
+def impedance_profile(scenario: Scenario | None = None, start_mm: float = -1.0, step_mm: float = 0.25) -> list:
+    """Impedance as the electrode advances along its path.
+
+    The needle line of the scenario's placement is kept; the tip end moves from
+    ``start_mm`` (negative: still in the CSF) through 0 (touching the pia) to
+    the placement's depth, in steps of ``step_mm``.
+
+    Returns
+    -------
+    list of dict
+        ``{"depth_mm", "impedance_ohm", "tissue"}`` with tissue ``csf``, ``pia``
+        or ``cord`` for where the tip end is.
+    """
+    scenario = scenario or cordotomy_scenario()
+    if not -5.0 <= start_mm < 0.0:
+        raise ConfigError("start_mm", start_mm, "must lie in [-5, 0) mm (the tip starts in the CSF)")
+    if not 0.01 <= step_mm <= 2.0:
+        raise ConfigError("step_mm", step_mm, "must lie in [0.01, 2] mm")
+    anatomy, placement, path, _ = build(scenario)
+    layers = axisymmetric_layers(anatomy, placement)
+    names = [t.name for _, t in layers]
+    pia_top = layers[names.index("pia")][0]  # outer pia surface, in tip coordinates of the final placement
+    pia_thickness = pia_top - layers[names.index("pia") - 1][0]
+    depth_final = placement.depth_m
+    depths = np.unique(np.round(np.concatenate([np.arange(start_mm, depth_final * 1e3 + 1e-9, step_mm),
+                                                [0.0, depth_final * 1e3]]), 6))
+    out = []
+    for dmm in depths:
+        shift = depth_final - dmm * 1e-3  # how far back the tip is from its final place
+        shifted = [(z - shift if math.isfinite(z) else z, t) for z, t in layers]
+        # layers now below the tip end by more than the domain are dropped
+        shifted = [(z, t) for z, t in shifted if z > -0.5 * scenario.mesh.extent_m] or shifted[-1:]
+        dom = layered_axisymmetric(shifted, placement.electrode, scenario.mesh)
+        z = ElectricSolver(dom, scenario.numerics.linear_rtol).solve(np.full(dom.grid.shape, dom.temperature_c))
+        out.append({"depth_mm": float(dmm), "impedance_ohm": float(z.impedance_ohm),
+                    "tissue": _tip_tissue(dmm * 1e-3, pia_thickness)})
+    return out

@@ -1,0 +1,157 @@
+"""Prediction against the tracts, the verdict, and the impedance profile."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rfsim.config import PlacementSettings
+from rfsim.errors import ConfigError
+from rfsim.generator import Protocol
+from rfsim.lesion import LesionSize
+from rfsim.metrics import CartesianSampler, VerdictSettings, raster, tract_metrics, verdict
+from rfsim.predict import build, cordotomy_scenario, impedance_profile, predict, sampled_size
+
+KEYS = ("impedance_ohm", "lesion_volume_mm3", "lesion_width_mm", "lesion_length_mm", "cord_area_fraction",
+        "cord_volume_fraction", "tract_coverage", "stt_zone_coverage", "cst_lesioned_fraction", "cst_margin_mm",
+        "ventral_horn_lesioned_fraction", "relief_predicted", "cst_spared", "warnings", "peak_power_w",
+        "final_voltage_v", "max_tissue_temperature_c", "runtime_s")
+
+
+@pytest.fixture(scope="module")
+def default():
+    return predict()
+
+
+def test_default_prediction_has_every_key(default):
+    s = default.summary
+    for k in KEYS:
+        assert k in s, k
+    assert set(s["stt_zone_coverage"]) == {"arm", "trunk", "leg", "sacral"}
+    fracs = [s["cord_area_fraction"], s["cord_volume_fraction"], s["cst_lesioned_fraction"],
+             s["ventral_horn_lesioned_fraction"], *s["tract_coverage"].values(), *s["stt_zone_coverage"].values()]
+    assert all(0.0 <= f <= 1.0 for f in fracs)
+    assert s["lesions"] == 3 and len(s["per_lesion"]) == 3
+    assert s["impedance_ohm"] > 700  # the exposed tip is in the cord
+    assert 75.0 < s["max_tissue_temperature_c"] < 100.0
+
+
+def test_damage_accumulates_over_the_three_lesions(default):
+    per = default.summary["per_lesion"]
+    vols = [p["lesion_volume_mm3"] for p in per]
+    areas = [p["cord_area_fraction"] for p in per]
+    assert 0 < vols[0] < vols[1] < vols[2]
+    assert areas[0] <= areas[1] <= areas[2]
+    assert default.summary["lesion_volume_mm3"] == vols[2]
+
+
+def test_default_leg_lesion_covers_the_leg_zone(default):
+    s = default.summary
+    assert s["stt_zone_coverage"]["leg"] >= 0.5
+    assert s["cord_area_fraction"] >= 0.10
+    assert s["relief_predicted"]
+
+
+def test_verdict_rules():
+    base = {"cord_area_fraction": 0.12, "stt_zone_coverage": {"leg": 0.8, "arm": 0.1},
+            "tract_coverage": {"lateral_spinothalamic": 0.5}, "cst_lesioned_fraction": 0.0,
+            "ventral_horn_lesioned_fraction": 0.0}
+    v = verdict(base, VerdictSettings(), "leg")
+    assert v["relief_predicted"] and v["cst_spared"] and v["warnings"] == []
+    assert not verdict(base, VerdictSettings(), "arm")["relief_predicted"]
+    small = dict(base, cord_area_fraction=0.08)
+    assert not verdict(small, VerdictSettings(), "leg")["relief_predicted"]
+    assert verdict(small, VerdictSettings(relief_criterion="dti"), "leg")["relief_predicted"]  # 6.2 % on DTI
+    cst = dict(base, cst_lesioned_fraction=0.05, ventral_horn_lesioned_fraction=0.2, cord_area_fraction=0.4)
+    v = verdict(cst, VerdictSettings(), "leg")
+    assert not v["cst_spared"] and len(v["warnings"]) == 3
+    miss = dict(base, tract_coverage={"lateral_spinothalamic": 0.0})
+    assert any("misses" in w for w in verdict(miss, VerdictSettings(), "leg")["warnings"])
+
+
+def _disk_sampler(cx, cy, radius):
+    return lambda x, y, z: radius - np.sqrt((x - cx) ** 2 + (y - cy) ** 2 + 0 * z)
+
+
+def test_metrics_of_known_lesions():
+    sc = cordotomy_scenario()
+    anatomy, placement, path, _ = build(sc)
+    ras = raster(anatomy)
+    size = LesionSize(2e-3, 2e-3, 1e-9, -1e-3, 1e-3)
+    # a lesion covering the whole lesion-side raster takes every tract entirely
+    m = tract_metrics(lambda x, y, z: np.ones_like(x), anatomy, path, size, VerdictSettings(), "leg")
+    assert all(v == pytest.approx(1.0) for v in m["tract_coverage"].values())
+    # a small disk at the STT centroid: area fraction = its area over the cord's
+    cx, cy = anatomy.region_centroid_m("lateral_spinothalamic")
+    r = 0.5e-3
+    m = tract_metrics(_disk_sampler(cx, cy, r), anatomy, path, size, VerdictSettings(), "leg")
+    assert m["cord_area_fraction"] == pytest.approx(np.pi * r * r / anatomy.cord_area_m2, rel=0.05)
+    assert m["tract_coverage"]["lateral_spinothalamic"] == pytest.approx(
+        np.pi * r * r / anatomy.region_area_m2("lateral_spinothalamic"), rel=0.1)
+    assert m["cst_margin_mm"] > 0 and m["cst_lesioned_fraction"] == 0.0
+    # a disk on the corticospinal centroid overlaps it: negative margin
+    qx, qy = anatomy.region_centroid_m("lateral_corticospinal")
+    m = tract_metrics(_disk_sampler(qx, qy, r), anatomy, path, size, VerdictSettings(), "leg")
+    assert m["cst_margin_mm"] < 0 and m["cst_lesioned_fraction"] > 0.1
+    # the raster covers the lesion half of the cord and 1 mm beyond the midline
+    half = ras.fractions["cord"].sum() * ras.step ** 2 / anatomy.cord_area_m2
+    assert 0.5 < half < 0.75
+
+
+def test_axisymmetric_and_cartesian_mappings_agree(default):
+    """The 3-D path (trilinear sampler, lattice sizes) on the axisymmetric lesion
+    resampled to a Cartesian grid gives the same metrics as the axisymmetric path."""
+    from rfsim.grid import cartesian_grid
+    from rfsim.metrics import AxisymmetricSampler
+
+    dom, dmg, path = default.result.domain, default.result.damage, default.path
+    ax = AxisymmetricSampler(dom.grid, dmg.criterion(), dom.metal, path)
+    tip = np.array(path.tip_m)
+    e = [np.linspace(t - 6e-3, t + 6e-3, 161) for t in tip]
+    g = cartesian_grid(*e)
+    X, Y, Z = g.mesh()
+    crit = ax(X, Y, Z)
+    cs = CartesianSampler(g, crit, np.zeros(g.shape, bool))
+    s3 = sampled_size(cs, path)
+    s = default.summary
+    assert s3.width_m * 1e3 == pytest.approx(s["lesion_width_mm"], rel=0.05)
+    assert s3.volume_m3 * 1e9 == pytest.approx(s["lesion_volume_mm3"], rel=0.05)
+    m3 = tract_metrics(cs, default.anatomy, path, s3, VerdictSettings(), "leg")
+    assert m3["cord_area_fraction"] == pytest.approx(s["cord_area_fraction"], abs=0.01)
+    assert m3["cst_lesioned_fraction"] == pytest.approx(s["cst_lesioned_fraction"], abs=0.02)
+
+
+def test_lesion_grows_with_temperature_and_time():
+    one = replace(cordotomy_scenario(), protocol=Protocol.clinical(1, 70.0, 30.0))
+    hot = replace(one, protocol=Protocol.clinical(1, 85.0, 30.0))
+    long = replace(one, protocol=Protocol.clinical(1, 70.0, 90.0))
+    v = [predict(s).summary["lesion_volume_mm3"] for s in (one, hot, long)]
+    assert v[0] < v[1] and v[0] < v[2]
+
+
+def test_arm_placement_reported_not_rejected():
+    s = predict(replace(cordotomy_scenario(target="arm"), protocol=Protocol.clinical(1))).summary
+    assert s["target"] == "arm" and s["offset_mm"] == 2.5
+    assert isinstance(s["relief_predicted"], bool)
+
+
+def test_impedance_profile_falls_in_the_clinical_bands():
+    """Shepherd 2017: < 200 ohm in CSF, < 400 ohm at the pial surface, > 700 ohm in the cord."""
+    rows = impedance_profile()
+    tissues = [r["tissue"] for r in rows]
+    assert tissues[0] == "csf" and tissues[-1] == "cord" and "pia" in tissues
+    touch = [r for r in rows if r["depth_mm"] == 0.0]
+    assert len(touch) == 1 and touch[0]["tissue"] == "pia"
+    assert all(r["impedance_ohm"] < 200 for r in rows if r["tissue"] == "csf")
+    assert touch[0]["impedance_ohm"] < 400
+    tip_in_cord = [r for r in rows if r["depth_mm"] >= 2.0 + 0.1]  # exposed 2 mm tip and the pia passed
+    assert tip_in_cord and all(r["impedance_ohm"] > 700 for r in tip_in_cord)
+    z = [r["impedance_ohm"] for r in rows]
+    assert all(b >= a for a, b in zip(z, z[1:]))  # rises as the tip goes in
+
+
+@pytest.mark.parametrize("kw,key", [({"offset_mm": 9.0}, "offset_mm"), ({"depth_mm": -1.0}, "depth_mm"),
+                                    ({"depth_mm": 9.0}, "depth_mm")])
+def test_bad_placements_are_config_errors(kw, key):
+    with pytest.raises(ConfigError, match=key):
+        build(replace(cordotomy_scenario(), placement=PlacementSettings(**kw)))
