@@ -271,7 +271,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_COMMANDS = [_add_predict, _add_impedance, _add_run, _add_template, _add_anatomy]
+#: Modules that add their own subcommands through ``add_command(subparsers)``
+#: (kept light to import: heavy imports go inside the command's function).
+_PLUGINS = ("sweep", "bench")
+
+
+def _add_plugins(sub):
+    import importlib
+
+    for name in _PLUGINS:
+        try:
+            mod = importlib.import_module(f".{name}", __package__)
+        except ModuleNotFoundError as e:
+            if e.name != f"{__package__}.{name}":
+                raise
+            continue
+        mod.add_command(sub)
+
+
+_COMMANDS = [_add_predict, _add_impedance, _add_run, _add_template, _add_anatomy, _add_plugins]
 
 
 def main(argv=None) -> int:

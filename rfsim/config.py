@@ -25,7 +25,7 @@ from .errors import ConfigError
 from .generator import GeneratorSettings, Lesion, Protocol
 from .metrics import VerdictSettings
 from .simulation import NumericsSettings
-from .tissue import BODY_TEMPERATURE_C, Metal, Tissue, tissue
+from .tissue import BODY_TEMPERATURE_C, TISSUES, Metal, Tissue, tissue
 
 TEMPLATES = Path(__file__).parent / "templates"
 KINDS = ("homogeneous", "cordotomy")
@@ -186,6 +186,9 @@ class Scenario:
         The settings of each part (see their classes).
     anatomy, placement, verdict
         Cordotomy only (None for a homogeneous block).
+    tissues : tuple of Tissue
+        Cordotomy only: tissues whose properties replace the defaults of
+        :data:`rfsim.tissue.TISSUES` of the same name (``[tissues.NAME]`` tables).
     text : str
         The TOML text the scenario was read from ('' if built in Python).
     """
@@ -203,6 +206,7 @@ class Scenario:
     anatomy: AnatomySettings | None = None
     placement: PlacementSettings | None = None
     verdict: VerdictSettings | None = None
+    tissues: tuple = ()
     text: str = field(default="", repr=False, compare=False)
 
     def __post_init__(self):
@@ -218,6 +222,10 @@ class Scenario:
                 object.__setattr__(self, name, cls())
             elif not cordotomy and v is not None:
                 raise ConfigError(name, f"[{name}]", "only for scenario.kind = \"cordotomy\"")
+        if self.tissues and not cordotomy:
+            raise ConfigError("tissues", "[tissues]", "only for scenario.kind = \"cordotomy\" (a block has [medium])")
+        if not isinstance(self.tissues, tuple) or not all(isinstance(t, Tissue) for t in self.tissues):
+            raise ConfigError("tissues", self.tissues, "must be a tuple of rfsim.tissue.Tissue")
         if not cordotomy and self.model != "axisymmetric":
             raise ConfigError("scenario.model", self.model, "a homogeneous block uses the axisymmetric model")
         t = _number("medium.temperature_c", self.temperature_c)
@@ -277,10 +285,27 @@ def _medium(table: dict):
     return t, _number("medium.temperature_c", table.get("temperature_c", BODY_TEMPERATURE_C))
 
 
+_TISSUE_PROPS = _MEDIUM_PROPS + ("sigma_axial_ratio",)
+
+
+def _tissues(table: dict) -> tuple:
+    """``[tissues.NAME]`` tables: property overrides of built-in tissues."""
+    out = []
+    for name, props in table.items():
+        if name not in TISSUES:
+            raise ConfigError(f"tissues.{name}", f"[tissues.{name}]", f"unknown tissue; allowed: {', '.join(TISSUES)}")
+        base = tissue(name)
+        if not isinstance(props, dict):
+            raise ConfigError(f"tissues.{name}", props, "must be a table [tissues." + name + "]")
+        _check_keys(props, f"tissues.{name}", _TISSUE_PROPS)
+        out.append(base.with_(**{k: _number(f"tissues.{name}.{k}", v) for k, v in props.items()}))
+    return tuple(out)
+
+
 def parse_scenario(data: dict, text: str = "") -> Scenario:
     """Build a :class:`Scenario` from a parsed TOML document (dict)."""
     sections = ("scenario", "medium", "electrode", "generator", "protocol", "damage", "mesh", "numerics",
-                "anatomy", "placement", "verdict")
+                "anatomy", "placement", "verdict", "tissues")
     _check_keys(data, "", sections)
     for s in sections:
         if s in data and not isinstance(data[s], dict):
@@ -297,6 +322,8 @@ def parse_scenario(data: dict, text: str = "") -> Scenario:
         kw["medium"], kw["temperature_c"] = _medium(data["medium"])
     if "electrode" in data:
         kw["electrode"] = _electrode(data["electrode"])
+    if "tissues" in data:
+        kw["tissues"] = _tissues(data["tissues"])
     if "protocol" in data:
         kw["protocol"] = _protocol(data["protocol"])
     for name, cls in (("generator", GeneratorSettings), ("damage", DamageSettings), ("numerics", NumericsSettings),
@@ -359,6 +386,8 @@ def to_toml(sc: Scenario) -> str:
         v = getattr(sc, name)
         if v is not None:
             tables[name] = {f.name: getattr(v, f.name) for f in fields(v) if getattr(v, f.name) is not None}
+    for t in sc.tissues:
+        tables[f"tissues.{t.name}"] = {k: getattr(t, k) for k in _TISSUE_PROPS}
     lines = []
     for name, table in tables.items():
         if not table:

@@ -318,7 +318,7 @@ CARTESIAN_MESH = MeshSettings(min_cell_m=50e-6, interface_cell_m=100e-6, growth=
 
 
 def cartesian_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettings | None = None,
-                     half_length_m: float = 10e-3, n_sub: int = 3, **kw) -> Domain:
+                     half_length_m: float = 10e-3, n_sub: int = 3, tissues=None, **kw) -> Domain:
     """3-D domain: the cross-section extruded along the cord (z) with the
     electrode as a cylinder along the needle.
 
@@ -332,6 +332,8 @@ def cartesian_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettings 
         the z ends are insulating and adiabatic (the cord continues).
     n_sub : int
         Subsamples per cell along x and y for partial volumes.
+    tissues : dict, optional
+        name -> Tissue replacing the built-in properties of that tissue.
     kw
         ``temperature_c``, ``arterial_c`` for Domain.
 
@@ -381,5 +383,7 @@ def cartesian_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettings 
     exposed = metal & (s < L)
     flat = np.where(metal, s, np.inf)
     sensor = np.unravel_index(int(np.argmin(flat)), grid.shape)
-    return Domain.from_fractions(grid, f, [tissue(n) for n in names], metal, exposed, sensor, placement.electrode,
+    tissues = tissues or {}
+    return Domain.from_fractions(grid, f, [tissues.get(n) or tissue(n) for n in names], metal, exposed, sensor,
+                                 placement.electrode,
                                  **kw)

@@ -88,10 +88,16 @@ def build(scenario: Scenario):
                           placement.tilt_deg)
     path = needle_path(anatomy, placement)
     if scenario.model == "axisymmetric":
-        domain = layered_axisymmetric(axisymmetric_layers(anatomy, placement), el, scenario.mesh)
+        domain = layered_axisymmetric(_layers(scenario, anatomy, placement), el, scenario.mesh)
     else:
-        domain = cartesian_domain(anatomy, placement)
+        domain = cartesian_domain(anatomy, placement, tissues={t.name: t for t in scenario.tissues})
     return anatomy, placement, path, domain
+
+
+def _layers(scenario, anatomy, placement):
+    """Layers along the needle with the scenario's tissue overrides applied."""
+    over = {t.name: t for t in scenario.tissues}
+    return [(z, over.get(t.name, t)) for z, t in axisymmetric_layers(anatomy, placement)]
 
 
 def _size_and_sampler(scenario, domain, damage, path):
@@ -226,7 +232,7 @@ def impedance_profile(scenario: Scenario | None = None, start_mm: float = -1.0, 
     if not 0.01 <= step_mm <= 2.0:
         raise ConfigError("step_mm", step_mm, "must lie in [0.01, 2] mm")
     anatomy, placement, path, _ = build(scenario)
-    layers = axisymmetric_layers(anatomy, placement)
+    layers = _layers(scenario, anatomy, placement)
     names = [t.name for _, t in layers]
     pia_top = layers[names.index("pia")][0]  # outer pia surface, in tip coordinates of the final placement
     pia_thickness = pia_top - layers[names.index("pia") - 1][0]

@@ -95,3 +95,15 @@ def test_scenario_is_frozen():
     with pytest.raises(AttributeError):
         sc.kind = "x"
     assert math.isclose(sc.electrode.diameter_m, 0.4e-3)
+
+
+def test_tissue_overrides_in_cordotomy_scenarios():
+    text = "[scenario]\nkind = \"cordotomy\"\n[tissues.white_matter]\nsigma_s_per_m = 0.2\nperfusion_ml_per_min_kg = 100\n"
+    sc = parse_scenario(tomllib.loads(text))
+    (wm,) = sc.tissues
+    assert wm.name == "white_matter" and wm.sigma_s_per_m == 0.2 and wm.k_w_per_m_k == 0.48
+    assert parse_scenario(tomllib.loads(to_toml(sc))) == sc
+    with pytest.raises(ConfigError, match="tissues.white_mater.*allowed: csf"):
+        parse_scenario(tomllib.loads("[scenario]\nkind = \"cordotomy\"\n[tissues.white_mater]\nk_w_per_m_k = 1\n"))
+    with pytest.raises(ConfigError, match="tissues.csf.sigma"):
+        parse_scenario(tomllib.loads("[scenario]\nkind = \"cordotomy\"\n[tissues.csf]\nsigma = 1\n"))

@@ -155,3 +155,12 @@ def test_impedance_profile_falls_in_the_clinical_bands():
 def test_bad_placements_are_config_errors(kw, key):
     with pytest.raises(ConfigError, match=key):
         build(replace(cordotomy_scenario(), placement=PlacementSettings(**kw)))
+
+
+def test_tissue_overrides_change_the_answer():
+    from rfsim.tissue import tissue
+
+    base = replace(cordotomy_scenario(), protocol=Protocol.clinical(1, duration_s=20.0))
+    lo = predict(base).summary
+    hi = predict(replace(base, tissues=(tissue("white_matter").with_(sigma_s_per_m=0.19),))).summary
+    assert hi["impedance_ohm"] < 0.7 * lo["impedance_ohm"]  # the tip sits in white matter
