@@ -57,6 +57,15 @@ def summarize(scenario: Scenario, res: SimulationResult) -> dict:
         sz = axisymmetric_size(d.grid, st.criterion(), d.metal)
         per_lesion.append({"lesion": i + 1, **{k: round(v, 6) for k, v in sz.as_mm().items()}})
     e = res.energy_j
+    warnings = []
+    reach = max(0.5 * size.width_m, -size.z_bottom_m, size.z_top_m - scenario.electrode.tip_length_m)
+    if reach > 0.4 * scenario.mesh.extent_m:
+        # the outer boundary is held at the start temperature: too close, it cools the lesion
+        warnings.append(f"the lesion reaches {reach * 1e3:.1f} mm from the tip, more than 40 % of the "
+                        f"{scenario.mesh.extent_m * 1e3:g} mm to the outer boundary: raise mesh.extent_mm")
+    if float(s["max_tissue_temperature_c"].max()) >= 100.0:
+        warnings.append("tissue passes 100 C: boiling and an impedance rise are likely; the model does not "
+                        "include them")
     return {
         "rfsim_version": __version__,
         "scenario_kind": scenario.kind,
@@ -72,6 +81,7 @@ def summarize(scenario: Scenario, res: SimulationResult) -> dict:
         "delivered_energy_j": e["electrical"],
         "energy_imbalance_fraction": e["imbalance"] / e["electrical"] if e["electrical"] > 0 else 0.0,
         "cumulative_after_each_lesion": per_lesion,
+        "warnings": warnings,
         "cells": d.grid.ncells,
         "min_cell_um": d.grid.min_width * 1e6,
         "steps": res.steps,
