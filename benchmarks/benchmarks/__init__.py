@@ -1,0 +1,1 @@
+"""asv benchmarks of rfsim (issue 7); see ../README.md."""

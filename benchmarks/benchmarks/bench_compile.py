@@ -1,0 +1,16 @@
+"""First JIT compilation of the kernels, measured apart from every other figure:
+a fresh interpreter with ``RFSIM_DISABLE_CACHE=1`` (Numba's on-disk cache off in
+rfsim.kernels) compiles everything once (``rfsim.bench.compile_all``)."""
+
+from . import _common  # noqa: F401
+
+from rfsim import bench
+
+
+class Compile:
+    timeout = 600
+
+    def track_first_compile(self):
+        return bench.first_compile_s()
+
+    track_first_compile.unit = "s"
