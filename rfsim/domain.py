@@ -42,6 +42,9 @@ class MeshSettings:
         Largest cell (m).
     extent_m : float
         Distance from the electrode tip to the outer (return) boundary (m).
+        25 mm: the default cordotomy impedance is within 0.2 % and the lesion
+        volume within 0.05 % of 60 mm; large bench electrodes need more (rfsim
+        run warns when the lesion nears the boundary).
     refine : float
         Uniform refinement factor of the whole size field (convergence studies).
     """
@@ -50,7 +53,7 @@ class MeshSettings:
     interface_cell_m: float = 50e-6
     growth: float = 1.15
     max_cell_m: float = 2e-3
-    extent_m: float = 40e-3
+    extent_m: float = 25e-3
     refine: float = 1.0
 
     def __post_init__(self):
@@ -110,6 +113,12 @@ class Domain:
         Cut-cell faces where the true electrode surface lies between two cell
         centres: (axis, flat face index, distance from the tissue centre to the
         surface, m, tissue cell flat index, metal cell flat index) arrays.
+    sigma_ratio : cell array or None
+        Electrical conductivity along grid axis ``axial_axis`` over that along
+        the other two (``sigma`` is the latter); None for an isotropic medium.
+        Thermal properties stay isotropic.
+    axial_axis : int
+        The grid axis of the fibres (2, the cord axis z, in the 3-D model).
     """
 
     grid: Grid
@@ -128,6 +137,8 @@ class Domain:
     temperature_c: float = BODY_TEMPERATURE_C
     arterial_c: float = BODY_TEMPERATURE_C
     wall: tuple | None = None
+    sigma_ratio: np.ndarray | None = None
+    axial_axis: int = 2
     tissues: tuple = field(default=(), repr=False)
 
     def __post_init__(self):
@@ -138,6 +149,13 @@ class Domain:
                 raise ValueError(f"Domain.{name} has shape {a.shape}, grid has {shape}")
             dtype = bool if name in ("metal", "exposed") else (np.int16 if name == "label" else float)
             object.__setattr__(self, name, _ro(a, dtype))
+        if self.sigma_ratio is not None:
+            r = _ro(self.sigma_ratio)
+            if r.shape != shape or not np.all(r >= 1.0):
+                raise ValueError("Domain.sigma_ratio must be a cell array of ratios >= 1")
+            object.__setattr__(self, "sigma_ratio", r)
+        if self.axial_axis not in (0, 1, 2):
+            raise ValueError(f"Domain.axial_axis = {self.axial_axis!r}: must be 0, 1 or 2")
         if not self.exposed.any():
             raise ConfigError("electrode", "no exposed tip cell", "the exposed tip must cover at least one cell")
         if not self.metal[self.sensor]:
@@ -147,13 +165,20 @@ class Domain:
             if not np.isfinite(v) or not -10.0 <= v <= 60.0:
                 raise ConfigError(key, v, "must lie in [-10, 60] C")
 
+    def sigma_axes(self, sigma):
+        """Conductivity (S/m) along each grid axis from the transverse one: a
+        tuple of three cell arrays for :func:`rfsim.kernels.face_conductance`."""
+        if self.sigma_ratio is None:
+            return sigma, sigma, sigma
+        return tuple(sigma * self.sigma_ratio if a == self.axial_axis else sigma for a in range(3))
+
     @property
     def tissue_mask(self) -> np.ndarray:
         """Cells that are tissue (not electrode)."""
         return ~self.metal
 
     @classmethod
-    def from_fractions(cls, grid, fractions, tissues, metal, exposed, sensor, electrode, **kw):
+    def from_fractions(cls, grid, fractions, tissues, metal, exposed, sensor, electrode, anisotropic=False, **kw):
         """Domain from partial-volume fractions.
 
         Parameters
@@ -167,6 +192,12 @@ class Domain:
         metal, exposed : bool cell arrays
         sensor : (i, j, k)
         electrode : Electrode
+        anisotropic : bool
+            Honour the tissues' ``sigma_axial_ratio`` along ``axial_axis``
+            (keyword, default 2): the axial conductivity is mixed like the
+            transverse one, and ``sigma_ratio`` is their quotient.  Only where
+            the fibres run along a grid axis, i.e. the 3-D model; the layered
+            model stays isotropic.
         """
         f = np.asarray(fractions, dtype=float)
         tissues = tuple(tissues)
@@ -184,6 +215,9 @@ class Domain:
         metal = np.asarray(metal, bool)
         m = electrode.metal
         sigma = np.where(metal, METAL_SIGMA, mix("sigma_s_per_m"))
+        if anisotropic:
+            axial = np.tensordot(np.array([t.sigma_s_per_m * t.sigma_axial_ratio for t in tissues]), f, axes=1)
+            kw["sigma_ratio"] = np.where(metal, 1.0, np.maximum(axial / np.where(metal, 1.0, sigma), 1.0))
         return cls(
             grid=grid,
             sigma=sigma,
@@ -285,17 +319,20 @@ def apply_walls(G, area, wall, p, skin):
     G : tuple of face arrays, modified in place
     area : tuple of face area arrays (m^2), the grid's
     wall : tuple from :func:`surface_walls`, or None
-    p : cell array, conductivity
+    p : cell array, or a tuple of three (one per axis, anisotropic)
+        Conductivity.
     skin : cell array, coating resistance-area
     """
     if wall is None or len(wall[0]) == 0:
         return
     ax, face, t, m, dt, dm = wall
-    pf, sf = p.ravel(), skin.ravel()
+    ps = tuple(p) if isinstance(p, (tuple, list)) else (p, p, p)
+    sf = skin.ravel()
     for a in range(3):
         sel = ax == a
         if not sel.any():
             continue
+        pf = ps[a].ravel()
         f = face[sel].astype(np.int64)
         r = dt[sel] / pf[t[sel]] + dm[sel] / pf[m[sel]] + sf[t[sel]] + sf[m[sel]]
         G[a].ravel()[f] = area[a].ravel()[f] / r

@@ -17,7 +17,7 @@ anatomy.  Definitions (also in docs/prediction.md):
 * cord area fraction: lesioned share of the cord cross-section in the axial
   plane through the middle of the exposed tip;
 * cord volume fraction: lesioned share of the cord segment spanned by the
-  lesion's own cranio-caudal extent (planes every 1/20 of it);
+  lesion's own cranio-caudal extent (11 planes across it);
 * tract coverage: lesioned share of each tract's area in that plane, and of
   each somatotopic zone of the spinothalamic tract;
 * CST margin: in that plane, the smallest distance (mm) from the lesion edge to
@@ -245,7 +245,7 @@ def tract_metrics(sampler, anatomy, path, size, settings: VerdictSettings, targe
     zones = {n.replace("stt_", ""): cov[n] for n in STT_ZONES}
     # cord segment spanned by the lesion, sampled on planes across it
     half = 0.5 * max(size.width_m, size.length_m, 2 * ras.step) + ras.step
-    zs = np.linspace(z_mid - half, z_mid + half, 21)
+    zs = np.linspace(z_mid - half, z_mid + half, 11)
     shares = np.array([float((_plane_lesion(sampler, ras, z) * cord).sum()) / cord_area for z in zs])
     hit = np.nonzero(shares > 0)[0]
     cord_volume_fraction = float(shares[hit[0]:hit[-1] + 1].mean()) if hit.size else 0.0
