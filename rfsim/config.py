@@ -13,7 +13,6 @@ ends up in, so a bad value names its key, the value and what is allowed.
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 from .damage import DamageSettings
 from .domain import MeshSettings
 from .electrode import Electrode
-from .errors import ConfigError
+from .errors import ConfigError, require_number
 from .generator import GeneratorSettings, Lesion, Protocol
 from .metrics import VerdictSettings
 from .simulation import NumericsSettings
@@ -57,9 +56,7 @@ def _check_keys(table: dict, section: str, allowed) -> None:
 
 
 def _number(key, v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ConfigError(key, v, "must be a finite number")
-    return float(v)
+    return require_number(key, v)
 
 
 def _scaled(table, section, keymap):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, require_number
 from .kernels import GAS_CONSTANT, damage_update
 
 MODELS = ("arrhenius", "isotherm", "cem43")
@@ -49,9 +49,7 @@ class DamageSettings:
             raise ConfigError("damage.model", self.model, f"allowed: {', '.join(MODELS)}")
         for key, lo, hi in (("arrhenius_a_per_s", 1.0, 1e300), ("arrhenius_ea_j_per_mol", 1e3, 1e7),
                             ("isotherm_c", 40.0, 100.0), ("cem43_threshold_min", 1e-3, 1e6)):
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-                raise ConfigError(f"damage.{key}", v, f"must lie in [{lo:g}, {hi:g}]")
+            require_number(f"damage.{key}", getattr(self, key), lo, hi)
 
     def omega_at_constant(self, temperature_c: float, time_s: float) -> float:
         """Closed-form Arrhenius integral A t exp(-Ea / (R T)) at constant temperature."""

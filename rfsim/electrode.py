@@ -6,10 +6,9 @@ Defaults follow the Kanpolat CT-guided cordotomy kit (physics-reference.md,
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
-from .errors import ConfigError
+from .errors import ConfigError, require_number
 from .tissue import Metal
 
 #: Nominal outer diameter (mm) of needle gauges 16-27, ISO 9626:2016 Table 1.
@@ -41,10 +40,8 @@ class Electrode:
     def __post_init__(self):
         for key, lo, hi in (("diameter_m", 0.1e-3, 2e-3), ("tip_length_m", 0.5e-3, 20e-3)):
             v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-                raise ConfigError(f"electrode.{key.replace('_m', '_mm')}",
-                                  v * 1e3 if isinstance(v, (int, float)) else v,
-                                  f"must lie in [{lo * 1e3:g}, {hi * 1e3:g}] mm")
+            mm = v * 1e3 if isinstance(v, (int, float)) and not isinstance(v, bool) else v  # users type mm
+            require_number(f"electrode.{key.replace('_m', '_mm')}", mm, lo * 1e3, hi * 1e3, unit="mm")
 
     @property
     def radius_m(self) -> float:

@@ -29,3 +29,23 @@ class ConvergenceError(NumericalError):
 
 class NonFiniteError(NumericalError):
     """NaN or infinity appeared in a field."""
+
+
+def require_number(key: str, value, lo: float | None = None, hi: float | None = None, *,
+                   lo_open: bool = False, unit: str = "") -> float:
+    """``value`` as a float, or :class:`ConfigError` naming ``key``.
+
+    Rejects bools, non-numbers, NaN and infinities, and values outside
+    [lo, hi] ((lo, hi] with ``lo_open``).  ``unit`` is appended to the range in
+    the message.  The one check every validated setting goes through.
+    """
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(key, value, "must be a finite number")
+    if (lo is not None and (value <= lo if lo_open else value < lo)) or (hi is not None and value > hi):
+        left = "(" if lo_open else "["
+        lo_s = "-inf" if lo is None else f"{lo:g}"
+        hi_s = "inf" if hi is None else f"{hi:g}"
+        raise ConfigError(key, value, f"must lie in {left}{lo_s}, {hi_s}]{' ' + unit if unit else ''}")
+    return float(value)

@@ -16,19 +16,11 @@ lesions (ramp to the set temperature, hold, then cool with the power off).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
-from .errors import ConfigError
+from .errors import ConfigError, require_number as _number
 
 MODES = ("exact", "pid")
-
-
-def _number(key, v, lo, hi, lo_open=False):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ConfigError(key, v, "must be a finite number")
-    if (v <= lo if lo_open else v < lo) or v > hi:
-        raise ConfigError(key, v, f"must lie in {'(' if lo_open else '['}{lo:g}, {hi:g}]")
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,7 @@ class Grid:
         set_(self, "half", tuple(_readonly(0.5 * x) for x in w))
         n0, n1, n2 = self.shape
         if self.geometry == "axisymmetric":
-            r, z = edges[0], edges[2]
+            r = edges[0]
             ring = np.pi * (r[1:] ** 2 - r[:-1] ** 2)  # annulus area (m^2)
             vol = ring[:, None, None] * w[2][None, None, :]
             a0 = (2.0 * np.pi * r)[:, None, None] * w[2][None, None, :]

@@ -27,13 +27,12 @@ anatomy.  Definitions (also in docs/prediction.md):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .anatomy import STT_ZONES, TRACTS
-from .errors import ConfigError
+from .errors import ConfigError, require_number
 
 #: Raster cell (m) for metrics in the cross-section.
 RASTER_STEP_M = 50e-6
@@ -73,9 +72,7 @@ class VerdictSettings:
             raise ConfigError("verdict.relief_criterion", self.relief_criterion, "allowed: t2, dti")
         for k in ("min_target_zone_coverage", "max_cst_lesioned_fraction", "oversize_cord_area_fraction",
                   "ventral_horn_warning_fraction"):
-            v = getattr(self, k)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not 0 <= v <= 1:
-                raise ConfigError(f"verdict.{k}", v, "must be a fraction in [0, 1]")
+            require_number(f"verdict.{k}", getattr(self, k), 0.0, 1.0, unit="(a fraction)")
 
     @property
     def min_cord_area_fraction(self) -> float:

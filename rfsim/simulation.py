@@ -21,7 +21,7 @@ import numpy as np
 from .damage import DamageSettings, DamageState
 from .domain import Domain
 from .electric import ElectricSolver
-from .errors import ConfigError, NonFiniteError
+from .errors import ConfigError, NonFiniteError, require_number
 from .generator import PID, GeneratorSettings, Protocol
 from .heat import HeatSolver, bdf2_coefficients
 
@@ -68,9 +68,7 @@ class NumericsSettings:
         for key, lo, hi in (("dt_initial_s", 1e-5, 10.0), ("dt_max_s", 1e-4, 60.0),
                             ("step_tolerance_c", 1e-5, 10.0), ("linear_rtol", 1e-14, 1e-4),
                             ("potential_update_c", 0.0, 10.0)):
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-                raise ConfigError(f"numerics.{key}", v, f"must lie in [{lo:g}, {hi:g}]")
+            require_number(f"numerics.{key}", getattr(self, key), lo, hi)
         if isinstance(self.linear_maxiter, bool) or not isinstance(self.linear_maxiter, int) \
                 or not 1 <= self.linear_maxiter <= 100000:
             raise ConfigError("numerics.linear_maxiter", self.linear_maxiter, "must be a whole number in [1, 100000]")
