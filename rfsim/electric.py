@@ -19,6 +19,12 @@ from .domain import Domain, apply_walls
 from .kernels import apply_operator, face_conductance, joule_heat
 from .linsolve import PCG
 
+
+def cell_widths(grid):
+    """Cell widths (m) per axis of a Cartesian grid, for the multigrid
+    preconditioner of :class:`rfsim.linsolve.PCG`; None on other grids."""
+    return tuple(2.0 * h for h in grid.half) if grid.geometry == "cartesian" else None
+
 #: Lowest allowed sigma(T)/sigma_ref: the linear law must not reach zero.
 MIN_SIGMA_FACTOR = 0.05
 
@@ -77,7 +83,7 @@ class ElectricSolver:
         self.G = tuple(np.zeros(a.shape) for a in g.area)
         self.zero = np.zeros(g.shape)
         # refactorising pays after ~12 solves that each save 3 iterations
-        self.pcg = PCG(~domain.metal, "potential", rtol, maxiter, refactor_after=3)
+        self.pcg = PCG(~domain.metal, "potential", rtol, maxiter, refactor_after=3, widths=cell_widths(g))
         self._phi = None
 
     def sigma(self, temperature_c):
@@ -87,10 +93,11 @@ class ElectricSolver:
         return d.sigma * factor
 
     def conductances(self, sigma):
-        """Face conductances (S) for a conductivity field."""
+        """Face conductances (S) for a (transverse) conductivity field (S/m)."""
         g = self.domain.grid
-        face_conductance(sigma, self.metal, self.skin, *g.half, *g.area, self.sides, False, *self.G)
-        apply_walls(self.G, g.area, self.domain.wall, sigma, self.skin)
+        ps = self.domain.sigma_axes(sigma)
+        face_conductance(*ps, self.metal, self.skin, *g.half, *g.area, self.sides, False, *self.G)
+        apply_walls(self.G, g.area, self.domain.wall, ps, self.skin)
         return self.G
 
     def solve(self, temperature_c, where="") -> UnitSolution:

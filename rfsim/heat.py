@@ -21,6 +21,7 @@ import numpy as np
 
 from .domain import Domain, apply_walls
 from .kernels import apply_operator, boundary_source, face_conductance
+from .electric import cell_widths
 from .linsolve import PCG
 from .tissue import BLOOD_RHO_C
 
@@ -52,14 +53,14 @@ class HeatSolver:
         g = domain.grid
         skin = domain.skin("thermal")
         self.G = tuple(np.zeros(a.shape) for a in g.area)
-        face_conductance(domain.k, domain.metal, skin, *g.half, *g.area,
+        face_conductance(domain.k, domain.k, domain.k, domain.metal, skin, *g.half, *g.area,
                          np.array(g.open_sides, dtype=np.int64), True, *self.G)
         apply_walls(self.G, g.area, domain.wall, domain.k, skin)
         self.capacity = domain.rho_c * g.volume  # J/K
         self.perfusion_full = domain.perfusion * BLOOD_RHO_C * g.volume  # W/K
         self.boundary = np.zeros(g.shape)
         boundary_source(*self.G, domain.temperature_c, self.boundary)  # W
-        self.pcg = PCG(np.ones(g.shape, bool), "heat", rtol, maxiter, refactor_after=6)
+        self.pcg = PCG(np.ones(g.shape, bool), "heat", rtol, maxiter, refactor_after=6, widths=cell_widths(g))
 
     def boundary_loss(self, T) -> float:
         """Heat leaving through the outer boundary (W) at temperatures T (C)."""

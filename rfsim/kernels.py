@@ -26,9 +26,15 @@ _CACHE = os.environ.get("RFSIM_DISABLE_CACHE", "0") != "1"
 # face conductances
 # --------------------------------------------------------------------------
 @njit(cache=_CACHE)
-def face_conductance(p, metal, skin, half0, half1, half2, area0, area1, area2, open_sides,
+def face_conductance(p0, p1, p2, metal, skin, half0, half1, half2, area0, area1, area2, open_sides,
                      metal_boundary, G0, G1, G2):
     """Conductances of all faces from cell conductivities (harmonic mean).
+
+    The conductivity may differ per axis (a diagonal tensor in the grid axes):
+    faces normal to axis a use ``p_a``.  White matter conducts ~7.5 times
+    better along the cord than across it (physics-reference.md), and the cord
+    axis is a grid axis of the 3-D model.  Pass the same array three times for
+    an isotropic medium.
 
     The face between cells L and R has conductance A / (h_L/p_L + h_R/p_R + s),
     the series resistance of the two half cells; ``s`` is the sum of the cells'
@@ -39,8 +45,9 @@ def face_conductance(p, metal, skin, half0, half1, half2, area0, area1, area2, o
 
     Parameters
     ----------
-    p : (n0, n1, n2) float
-        Conductivity per cell (S/m for the potential, W/m/K for heat).
+    p0, p1, p2 : (n0, n1, n2) float
+        Conductivity per cell along each axis (S/m for the potential, W/m/K
+        for heat).
     metal : (n0, n1, n2) bool
     skin : (n0, n1, n2) float
         Surface resistance times area of a cell's coating (m^2 K/W or m^2 ohm).
@@ -52,7 +59,7 @@ def face_conductance(p, metal, skin, half0, half1, half2, area0, area1, area2, o
     metal_boundary : bool
     G0, G1, G2 : face arrays, output (S or W/K)
     """
-    n0, n1, n2 = p.shape
+    n0, n1, n2 = p0.shape
     for i in range(n0 + 1):
         for j in range(n1):
             for k in range(n2):
@@ -62,9 +69,9 @@ def face_conductance(p, metal, skin, half0, half1, half2, area0, area1, area2, o
                     if i == 0 or i == n0:
                         c = 0 if i == 0 else n0 - 1
                         if open_sides[0 if i == 0 else 1] and (metal_boundary or not metal[c, j, k]):
-                            g = a / (half0[c] / p[c, j, k])
+                            g = a / (half0[c] / p0[c, j, k])
                     else:
-                        r = half0[i - 1] / p[i - 1, j, k] + half0[i] / p[i, j, k]
+                        r = half0[i - 1] / p0[i - 1, j, k] + half0[i] / p0[i, j, k]
                         if metal[i - 1, j, k] != metal[i, j, k]:
                             r += skin[i - 1, j, k] + skin[i, j, k]
                         g = a / r
@@ -78,9 +85,9 @@ def face_conductance(p, metal, skin, half0, half1, half2, area0, area1, area2, o
                     if j == 0 or j == n1:
                         c = 0 if j == 0 else n1 - 1
                         if open_sides[2 if j == 0 else 3] and (metal_boundary or not metal[i, c, k]):
-                            g = a / (half1[c] / p[i, c, k])
+                            g = a / (half1[c] / p1[i, c, k])
                     else:
-                        r = half1[j - 1] / p[i, j - 1, k] + half1[j] / p[i, j, k]
+                        r = half1[j - 1] / p1[i, j - 1, k] + half1[j] / p1[i, j, k]
                         if metal[i, j - 1, k] != metal[i, j, k]:
                             r += skin[i, j - 1, k] + skin[i, j, k]
                         g = a / r
@@ -94,9 +101,9 @@ def face_conductance(p, metal, skin, half0, half1, half2, area0, area1, area2, o
                     if k == 0 or k == n2:
                         c = 0 if k == 0 else n2 - 1
                         if open_sides[4 if k == 0 else 5] and (metal_boundary or not metal[i, j, c]):
-                            g = a / (half2[c] / p[i, j, c])
+                            g = a / (half2[c] / p2[i, j, c])
                     else:
-                        r = half2[k - 1] / p[i, j, k - 1] + half2[k] / p[i, j, k]
+                        r = half2[k - 1] / p2[i, j, k - 1] + half2[k] / p2[i, j, k]
                         if metal[i, j, k - 1] != metal[i, j, k]:
                             r += skin[i, j, k - 1] + skin[i, j, k]
                         g = a / r
@@ -108,15 +115,16 @@ def _axis_view(a, axis):
     return np.moveaxis(a, axis, 0)
 
 
-def face_conductance_np(p, metal, skin, half0, half1, half2, area0, area1, area2, open_sides,
+def face_conductance_np(p0, p1, p2, metal, skin, half0, half1, half2, area0, area1, area2, open_sides,
                         metal_boundary, G0, G1, G2):
     """NumPy twin of :func:`face_conductance`."""
     halves = (half0, half1, half2)
+    ps = (p0, p1, p2)
     for ax, (area, G) in enumerate(zip((area0, area1, area2), (G0, G1, G2))):
         h = halves[ax]
         shape = [1, 1, 1]
         shape[ax] = -1
-        res = h.reshape(shape) / p  # half-cell resistivity-length (m / conductivity)
+        res = h.reshape(shape) / ps[ax]  # half-cell resistivity-length (m / conductivity)
         pm = _axis_view(res, ax)
         mm = _axis_view(metal, ax)
         sk = _axis_view(skin, ax)
@@ -180,7 +188,10 @@ def joule_heat(G0, G1, G2, phi, p, half0, half1, half2, q):
 
     The power G (dphi)^2 dissipated across a face is shared between the two half
     cells in proportion to their resistances h/p (series resistors), so a metal
-    half cell takes none.  Boundary faces give all their power to their cell.
+    half cell takes none.  With an anisotropic conductivity pass the one across
+    the fibres: only the ratio of the two half-cell resistances matters, and the
+    3-D model extrudes its tissue along the anisotropic axis, so the two cells
+    of such a face share the same anisotropy ratio.  Boundary faces give all their power to their cell.
     The sum over cells equals sum over faces G dphi^2 = V I exactly when the
     potential solves the discrete equations.
     """

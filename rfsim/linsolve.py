@@ -7,7 +7,10 @@ operator, kept while it stays good: the conductances change slowly from step to
 step (sigma(T), perfusion shut-off, the time step), so the old factors bring CG
 to tolerance in a few iterations, and the factorisation is redone only when the
 iteration count says the operator has drifted.  Grids too large to factorise use
-a Jacobi preconditioner instead.
+a Jacobi preconditioner instead.  On 3-D grids whose cell widths are given, a
+geometric multigrid V-cycle (:mod:`rfsim.multigrid`) takes the place of the
+factorisation: its iteration count does not grow with resolution, and it costs
+a few operator applications instead of a fill-in that grows like n^(4/3).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from .kernels import apply_operator
 
 #: Largest number of unknowns for which the factorised preconditioner is used.
 LU_MAX_UNKNOWNS = 400_000
+#: Smallest number of 3-D unknowns for which multigrid replaces the exact
+#: factorisation (below it SuperLU is exact, cheap and needs no iterations).
+MG_MIN_UNKNOWNS = 20_000
 #: Factorisations kept per solver (one per recurring operator, e.g. time step).
 CACHE_SIZE = 24
 
@@ -135,13 +141,22 @@ class PCG:
         Iterations before :class:`ConvergenceError`.
     refactor_after : int
         Refactorise the LU preconditioner when a solve needed more iterations.
+    widths : tuple of three 1-D arrays, optional
+        Cell widths (m) of a 3-D grid: with them, grids of at least
+        ``MG_MIN_UNKNOWNS`` unknowns use the multigrid preconditioner.
     """
 
-    def __init__(self, free, name, rtol=1e-10, maxiter=400, refactor_after=8):
+    def __init__(self, free, name, rtol=1e-10, maxiter=400, refactor_after=8, widths=None):
         self.free = np.ascontiguousarray(free, dtype=bool)
         self.mask = self.free.astype(float)
         self.name, self.rtol, self.maxiter, self.refactor_after = name, rtol, maxiter, refactor_after
-        self.use_lu = int(self.free.sum()) <= LU_MAX_UNKNOWNS
+        nfree = int(self.free.sum())
+        self.use_mg = widths is not None and 1 not in self.free.shape and nfree >= MG_MIN_UNKNOWNS
+        self.use_lu = not self.use_mg and nfree <= LU_MAX_UNKNOWNS
+        self._widths = widths
+        self._mg = None
+        self._mg_key = None
+        self._mg_fresh = 0  # iterations of the first solve with a new hierarchy
         self._pattern = Pattern(self.free) if self.use_lu else None
         self._lu = None
         self._jacobi = None
@@ -157,6 +172,7 @@ class PCG:
         self._stale = self._cache.pop(self._key, None) or self._lu
         self._lu = None
         self._jacobi = None
+        self._mg = None
 
     def select(self, key):
         """Use the preconditioner cached under ``key`` (a hashable label of the
@@ -170,7 +186,12 @@ class PCG:
                 self._cache[key] = self._cache.pop(key)
 
     def _precondition(self, G, diag):
-        if self.use_lu:
+        if self.use_mg:
+            from .multigrid import Multigrid
+
+            self._mg = Multigrid(G, diag, self.free, self._widths)
+            self._mg_key, self._mg_fresh = self._key, 0
+        elif self.use_lu:
             U = self._pattern.matrix(G, diag)
             reuse = getattr(self, "_stale", None)
             if reuse is None and len(self._cache) >= CACHE_SIZE:
@@ -188,6 +209,8 @@ class PCG:
         self.factorisations += 1
 
     def _apply_M(self, r, out):
+        if self.use_mg:
+            return self._mg.apply(r, out)
         if self.use_lu:
             out.fill(0.0)
             idx = self._pattern.idx
@@ -213,8 +236,12 @@ class PCG:
         numpy.ndarray
             The solution as a cell array.
         """
-        if self._lu is None and self._jacobi is None:
+        if self._lu is None and self._jacobi is None and self._mg is None:
             self._precondition(G, diag)
+        elif self.use_mg and self._key != self._mg_key:
+            # another time step: the coarse conductances stay, the diagonals change
+            self._mg.set_diag(diag)
+            self._mg_key = self._key
         b = b * self.mask
         x = np.zeros_like(b) if x0 is None else x0 * self.mask
         Ap = np.empty_like(b)
@@ -250,6 +277,12 @@ class PCG:
             rz = rz_new
         self.last_iterations = it
         self.iterations += it
-        if it > self.refactor_after:
+        if self.use_mg:
+            # Rebuilding a hierarchy is cheap but not free: keep it while the
+            # operator it was built for (sigma(T) changes) still preconditions well.
+            self._mg_fresh = self._mg_fresh or it
+            if it > 1.5 * self._mg_fresh + 2:
+                self.invalidate()
+        elif it > self.refactor_after:
             self.invalidate()
         return x

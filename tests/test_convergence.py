@@ -48,7 +48,7 @@ def axisymmetric_case(refine):
 def solve_case(case, refine):
     g, k, u, f, c = case(refine)
     G = tuple(np.zeros(a.shape) for a in g.area)
-    face_conductance(k, np.zeros(g.shape, bool), np.zeros(g.shape), *g.half, *g.area,
+    face_conductance(k, k, k, np.zeros(g.shape, bool), np.zeros(g.shape), *g.half, *g.area,
                      np.array(g.open_sides, dtype=np.int64), True, *G)
     x = PCG(np.ones(g.shape, bool), "mms", rtol=1e-12, maxiter=2000).solve(G, c * g.volume, f * g.volume)
     err = np.sqrt(((x - u) ** 2 * g.volume).sum() / g.volume.sum())

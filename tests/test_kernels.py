@@ -24,9 +24,10 @@ def test_kernels_match_numpy_twins(g, metal_boundary, rng):
     skin = rng.uniform(0, 1, sh)
     sides = np.array(g.open_sides, dtype=np.int64)
     Gs = []
+    ps = (p, rng.uniform(0.1, 2, sh), rng.uniform(0.1, 2, sh))  # anisotropic: one per axis
     for f in (K.face_conductance, K.face_conductance_np):
         G = [np.zeros(a.shape) for a in g.area]
-        f(p, metal, skin, *g.half, *g.area, sides, metal_boundary, *G)
+        f(*ps, metal, skin, *g.half, *g.area, sides, metal_boundary, *G)
         Gs.append(G)
     for a, b in zip(*Gs):
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
@@ -62,7 +63,8 @@ def test_operator_is_symmetric(rng):
     g = next(grids())
     sh = g.shape
     G = [np.zeros(a.shape) for a in g.area]
-    K.face_conductance(rng.uniform(0.1, 2, sh), np.zeros(sh, bool), np.zeros(sh), *g.half, *g.area,
+    p = rng.uniform(0.1, 2, sh)
+    K.face_conductance(p, p, p, np.zeros(sh, bool), np.zeros(sh), *g.half, *g.area,
                        np.array(g.open_sides, dtype=np.int64), False, *G)
     x, y = rng.random(sh), rng.random(sh)
     ax, ay = np.zeros(sh), np.zeros(sh)
