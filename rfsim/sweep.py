@@ -658,11 +658,11 @@ def parse_sweep(data: dict, base_dir=".", text: str = "") -> Sweep:
     if not isinstance(series, list):
         raise ConfigError("output.series", series, "must be a list of series names")
 
-    def lists(where, table):
+    def lists(table):
         return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in _flatten(table).items())
 
-    return Sweep(base=base, grid=lists("grid", _table(data, "grid")),
-                 zipped=tuple(lists("zip", z) for z in zips if z),
+    return Sweep(base=base, grid=lists(_table(data, "grid")),
+                 zipped=tuple(lists(z) for z in zips if z),
                  sample=_sampling("sample", _table(data, "sample")),
                  monte_carlo=_sampling("monte_carlo", _table(data, "monte_carlo")),
                  seed=head.get("seed", 0), series=tuple(series), text=text)
@@ -851,7 +851,7 @@ class _Progress:
 # the coordinator
 # --------------------------------------------------------------------------
 
-def _row(run: RunSpec, spec: Sweep, result: dict) -> dict:
+def _row(run: RunSpec, result: dict) -> dict:
     """A store row: indices, parameters, hash, status, metrics, run info."""
     row = {"run": run.index, "point": run.point, "sample": run.sample}
     row.update({f"param/{k}": v for k, v in run.params})
@@ -910,7 +910,7 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
     with SweepWriter(out, meta, existing) as store:
         # invalid Monte Carlo scenarios fail in the coordinator: no worker needed
         for r in (r for r in todo if r.error):
-            store.append(_row(r, spec, {"status": "failed", "error": r.error, "summary": None, "series": {}}))
+            store.append(_row(r, {"status": "failed", "error": r.error, "summary": None, "series": {}}))
         todo = [r for r in todo if not r.error]
         stats["failed"] = stats["ran"] = len(runs) - stats["skipped"] - len(todo)
         if not todo:
@@ -923,7 +923,7 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
         results = _dask(tasks, scheduler) if scheduler else _local(tasks, workers or os.cpu_count() or 1)
         try:
             for task, result in results:
-                store.append(_row(by_index[task.index], spec, result))
+                store.append(_row(by_index[task.index], result))
                 stats["ran"] += 1
                 stats["failed"] += result["status"] != "ok"
                 if bar:

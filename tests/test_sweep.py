@@ -7,7 +7,6 @@ minute including a Dask LocalCluster.
 """
 
 import hashlib
-import json
 import os
 import signal
 import subprocess
