@@ -1,0 +1,123 @@
+"""Speed and memory of the 3-D model (issue 5): prints the figures, asserts nothing.
+
+* the default leg placement, one 60 s lesion at 80 C, on the default 3-D mesh
+  (about a million cells): wall time (after a warm-up that compiles the
+  kernels), peak resident memory, time steps and linear-solver iterations;
+* the multigrid iteration count of the potential at three resolutions;
+* the bandwidth of the matrix-free operator (:func:`rfsim.kernels.apply_operator`)
+  against a STREAM-style triad measured in the same run: the operator reads 11
+  arrays' worth of data per cell (x, diag, mask, three face arrays each read
+  once per cell plus their upper neighbour faces, streamed) and writes one, so
+  its bandwidth is 12 x 8 bytes per cell over its time, lower bound (the
+  neighbour values of x come from cache).
+
+Usage::
+
+    PYTHONPATH=. python benchmarks/bench_3d.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import time
+from dataclasses import replace
+
+import numpy as np
+from numba import njit
+
+from rfsim.electric import ElectricSolver
+from rfsim.generator import Protocol
+from rfsim.kernels import apply_operator
+from rfsim.placement import CARTESIAN_MESH
+from rfsim.predict import build, cordotomy_scenario
+from rfsim.simulation import simulate
+
+
+def peak_rss_mb():
+    """Peak resident memory of this process so far (MB; Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+@njit(cache=True)
+def _triad(a, b, c, s):
+    for i in range(a.size):
+        a[i] = b[i] + s * c[i]
+
+
+def triad_gb_s(n=20_000_000, repeats=7):
+    """STREAM triad a = b + s c on n doubles (GB/s, 3 x 8 bytes per element; median)."""
+    a, b, c = np.zeros(n), np.ones(n), np.ones(n)
+    _triad(a, b, c, 3.0)
+    t = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        _triad(a, b, c, 3.0)
+        t.append(time.perf_counter() - t0)
+    return 24.0 * n / statistics.median(t) / 1e9
+
+
+def operator_gb_s(G, diag, mask, repeats=7):
+    """Effective bandwidth of apply_operator (GB/s, 12 x 8 bytes per cell; median)."""
+    x = np.random.default_rng(0).random(mask.shape)
+    y = np.empty_like(x)
+    apply_operator(*G, diag, mask, x, y)
+    t = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        apply_operator(*G, diag, mask, x, y)
+        t.append(time.perf_counter() - t0)
+    return 96.0 * x.size / statistics.median(t) / 1e9, statistics.median(t)
+
+
+def lesion(scenario):
+    """Build and run one scenario; (domain, result, build s, run s)."""
+    t0 = time.perf_counter()
+    _, _, _, dom = build(scenario)
+    t1 = time.perf_counter()
+    res = simulate(dom, scenario.protocol, scenario.generator, scenario.damage, scenario.numerics)
+    return dom, res, t1 - t0, time.perf_counter() - t1
+
+
+def iterations(refines):
+    """Potential CG iterations with the multigrid preconditioner per mesh refinement."""
+    out = []
+    for r in refines:
+        sc = replace(cordotomy_scenario(), model="3d")
+        from rfsim.anatomy import load_parametric
+        from rfsim.placement import Placement, cartesian_domain
+
+        dom = cartesian_domain(load_parametric(), Placement.default("leg"), replace(CARTESIAN_MESH, refine=r))
+        es = ElectricSolver(dom, sc.numerics.linear_rtol)
+        es.solve(np.full(dom.grid.shape, 37.0))
+        out.append((r, dom.grid.ncells, es.pcg.last_iterations, len(es.pcg._mg.levels) if es.pcg.use_mg else 0))
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a 10 s lesion instead of 60 s")
+    args = ap.parse_args(argv)
+    duration = 10.0 if args.quick else 60.0
+    sc = replace(cordotomy_scenario(), model="3d",
+                 protocol=Protocol.clinical(1, set_temperature_c=80.0, duration_s=duration))
+    print(f"triad: {triad_gb_s():.2f} GB/s", flush=True)
+    # warm-up: compile every kernel on a short run (not counted)
+    lesion(replace(sc, protocol=Protocol.clinical(1, set_temperature_c=80.0, duration_s=0.5)))
+    rss0 = peak_rss_mb()
+    dom, res, tb, tr = lesion(sc)
+    print(f"lesion {duration:g} s: {dom.grid.ncells:,} cells {dom.grid.shape}; build {tb:.1f} s, "
+          f"run {tr:.1f} s, total {tb + tr:.1f} s; {res.steps} steps; stats {res.stats}", flush=True)
+    print(f"peak RSS: {peak_rss_mb():.0f} MB (after warm-up {rss0:.0f} MB)", flush=True)
+    G = ElectricSolver(dom).conductances(np.asarray(dom.sigma))
+    tri = triad_gb_s()
+    op, t_op = operator_gb_s(G, np.zeros(dom.grid.shape), (~dom.metal).astype(float))
+    print(f"operator: {op:.2f} GB/s ({t_op * 1e3:.1f} ms per application), triad {tri:.2f} GB/s, "
+          f"ratio {op / tri:.2f}", flush=True)
+    for r, n, it, lv in iterations((0.75, 1.0, 1.25)):
+        print(f"potential multigrid: refine {r:g}: {n:,} cells, {it} CG iterations, {lv} levels", flush=True)
+
+
+if __name__ == "__main__":
+    main()

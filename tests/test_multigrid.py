@@ -1,0 +1,137 @@
+"""Multigrid preconditioner: kernels vs NumPy twins, symmetry, and iteration
+counts that do not grow with resolution on the 3-D cordotomy potential."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rfsim import linsolve
+from rfsim import multigrid as M
+from rfsim.grid import cartesian_grid, graded_edges
+from rfsim.kernels import face_conductance
+
+
+def small_problem(rng, shape=(7, 6, 5)):
+    """Random graded grid, jumping conductivities, some fixed cells, open sides."""
+    e = [np.cumsum(np.r_[0.0, rng.uniform(0.5, 2.0, n)]) for n in shape]
+    g = cartesian_grid(*e, open_sides=(True, False, True, True, False, True))
+    p = np.where(rng.random(shape) < 0.3, 20.0, 0.5)
+    G = [np.zeros(a.shape) for a in g.area]
+    face_conductance(p, p, p, np.zeros(shape, bool), np.zeros(shape), *g.half, *g.area,
+                     np.array(g.open_sides, dtype=np.int64), True, *G)
+    mask = (rng.random(shape) > 0.15).astype(float)
+    return g, G, mask
+
+
+def test_aggregation_map_pairs_only_narrow_cells():
+    w = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 1.0, 1.0])
+    cmap, W = M.aggregation_map(w, 2.0)
+    assert cmap.tolist() == [0, 0, 1, 2, 3, 4, 4]
+    np.testing.assert_allclose(W, [2.0, 1.0, 3.0, 3.0, 2.0])
+    cmap, W = M.aggregation_map(w)
+    assert cmap.tolist() == [0, 0, 1, 1, 2, 2, 3] and W.sum() == w.sum()
+
+
+def test_kernels_match_numpy_twins(rng):
+    g, G, mask = small_problem(rng)
+    widths = [2 * h for h in g.half]
+    maps, cw = zip(*(M.aggregation_map(w, 2.5) for w in widths))
+    cshape = tuple(w.size for w in cw)
+    for ax in range(3):
+        out = []
+        for kern in (M.coarsen_faces, M.coarsen_faces_np):
+            Gc = np.zeros(tuple(n + (a == ax) for a, n in enumerate(cshape)))
+            dc = np.zeros(cshape)
+            mv = lambda a: np.moveaxis(a, ax, 0)  # noqa: E731
+            others = [maps[a] for a in range(3) if a != ax]
+            kern(mv(G[ax]), mv(mask), maps[ax], others[0], others[1], widths[ax], cw[ax], mv(Gc), mv(dc))
+            out.append((Gc, dc))
+        assert np.abs(out[0][0]).max() > 0 and np.abs(out[0][1]).max() > 0
+        for a, b in zip(*out):
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
+    r = rng.random(g.shape)
+    rc = [np.empty(cshape), np.empty(cshape)]
+    M.restrict(r, *maps, rc[0])
+    M.restrict_np(r, *maps, rc[1])
+    np.testing.assert_allclose(rc[0], rc[1], rtol=1e-13)
+    assert np.isclose(rc[0].sum(), r.sum())
+    x = [r.copy(), r.copy()]
+    M.prolong_add(rc[0], *maps, mask, x[0])
+    M.prolong_add_np(rc[0], *maps, mask, x[1])
+    np.testing.assert_allclose(x[0], x[1], rtol=1e-13)
+    dinv = mask / (1.0 + M._total_conductance(G, g.shape))
+    for forward in (True, False):
+        x = [np.zeros(g.shape), np.zeros(g.shape)]
+        M.gauss_seidel(*G, dinv, mask, r, x[0], forward)
+        M.gauss_seidel_np(*G, dinv, mask, r, x[1], forward)
+        assert np.abs(x[0]).max() > 0
+        np.testing.assert_allclose(x[0], x[1], rtol=1e-12)
+
+
+def test_coarse_operator_is_the_rediscretised_one_on_a_uniform_grid(monkeypatch):
+    """Summed conductances scaled by the centre-distance ratio: on a uniform
+    grid the coarse Laplacian is the fine one rediscretised at twice the width."""
+    monkeypatch.setattr(M, "COARSE_MAX_UNKNOWNS", 100)
+    n, h = 8, 0.1
+    e = np.arange(n + 1) * h
+    g = cartesian_grid(e, e, e)
+    one = np.ones(g.shape)
+    G = [np.zeros(a.shape) for a in g.area]
+    face_conductance(one, one, one, np.zeros(g.shape, bool), np.zeros(g.shape), *g.half, *g.area,
+                     np.ones(6, np.int64), True, *G)
+    mg = M.Multigrid(G, np.zeros(g.shape), np.ones(g.shape, bool), [np.full(n, h)] * 3)
+    c = mg.levels[1]
+    assert c.shape == (4, 4, 4)
+    np.testing.assert_allclose(c.G[0][1:-1], 2 * h)  # A / H = (2h)^2 / 2h
+    np.testing.assert_allclose(c.G[0][0], (2 * h) ** 2 / h)  # boundary: A / (H / 2)
+
+
+def test_vcycle_is_symmetric_positive_definite(rng, monkeypatch):
+    monkeypatch.setattr(M, "COARSE_MAX_UNKNOWNS", 20)
+    g, G, mask = small_problem(rng, (9, 8, 7))
+    mg = M.Multigrid(G, 0.01 * rng.random(g.shape), mask > 0, [2 * h for h in g.half])
+    assert len(mg.levels) >= 2
+    u, v = rng.random(g.shape) * mask, rng.random(g.shape) * mask
+    mu, mv = mg.apply(u, np.empty(g.shape)), mg.apply(v, np.empty(g.shape))
+    assert np.isclose(np.vdot(mu, v), np.vdot(u, mv), rtol=1e-10)
+    assert np.vdot(mu, u) > 0
+    assert not mu[mask == 0].any()
+
+
+def test_multigrid_cg_matches_the_factorised_solve(rng, monkeypatch):
+    """Same answer as the LU-preconditioned CG, with a time-step change (set_diag)."""
+    g, G, mask = small_problem(rng, (12, 10, 9))
+    free = mask > 0
+    b = rng.random(g.shape)
+    widths = tuple(2 * h for h in g.half)
+    for diag in (np.zeros(g.shape), 5.0 * g.volume):
+        ref = linsolve.PCG(free, "ref", rtol=1e-12).solve(G, diag, b)
+        monkeypatch.setattr(linsolve, "MG_MIN_UNKNOWNS", 0)
+        monkeypatch.setattr(M, "COARSE_MAX_UNKNOWNS", 50)
+        pcg = linsolve.PCG(free, "mg", rtol=1e-12, widths=widths)
+        assert pcg.use_mg
+        pcg.select("a")
+        x = pcg.solve(G, np.zeros(g.shape), b)
+        pcg.select("b")
+        x = pcg.solve(G, diag, b, x0=x)  # new diagonal: coarse diagonals re-summed
+        monkeypatch.undo()
+        np.testing.assert_allclose(x, ref, rtol=1e-8, atol=1e-10 * np.abs(ref).max())
+
+
+def test_potential_iterations_do_not_grow_with_resolution():
+    """3-D cordotomy potential (anisotropic cord, CSF, electrode): CG iterations
+    with the V-cycle stay within +-30 % from ~60k to ~260k cells."""
+    from rfsim.anatomy import load_parametric
+    from rfsim.electric import ElectricSolver
+    from rfsim.placement import CARTESIAN_MESH, Placement, cartesian_domain
+
+    an, pl = load_parametric(), Placement.default("leg")
+    its = []
+    for refine in (0.75, 1.0, 1.25):
+        dom = cartesian_domain(an, pl, replace(CARTESIAN_MESH, refine=refine, extent_m=10e-3), half_length_m=8e-3)
+        es = ElectricSolver(dom, rtol=1e-8)
+        es.solve(np.full(dom.grid.shape, 37.0))
+        assert es.pcg.use_mg
+        its.append(es.pcg.last_iterations)
+    assert max(its) <= 1.3 * min(its) and max(its) <= 30, its
