@@ -327,8 +327,9 @@ class Multigrid:
     def __init__(self, G, diag, free, widths):
         mask = np.ascontiguousarray(free, dtype=float)
         widths = tuple(np.asarray(w, float) for w in widths)
-        self.levels = [_Level(tuple(np.ascontiguousarray(g, float) for g in G),
-                              np.ascontiguousarray(diag, float), mask, widths)]
+        # copies: the electric solver updates its conductances in place, and a
+        # hierarchy must stay consistent with the operator it was built from
+        self.levels = [_Level(tuple(np.array(g, float) for g in G), np.array(diag, float), mask, widths)]
         self.maps = []  # aggregation maps from level l to l + 1
         self.links = []  # Dirichlet links added to each coarse diagonal
         while len(self.levels) < MAX_LEVELS and (self.levels[-1].mask != 0).sum() > COARSE_MAX_UNKNOWNS:
@@ -371,7 +372,7 @@ class Multigrid:
 
     def set_diag(self, diag):
         """Replace the diagonal term (S or W/K per cell) on every level."""
-        self.levels[0].set_diag(np.ascontiguousarray(diag, float))
+        self.levels[0].set_diag(np.array(diag, float))
         for fine, coarse, maps, links in zip(self.levels[:-1], self.levels[1:], self.maps, self.links):
             coarse.set_diag(self._coarse_diag(fine, maps, links))
         self._factor_coarsest()
