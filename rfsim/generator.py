@@ -31,8 +31,8 @@ class GeneratorSettings:
     ----------
     mode : {"exact", "pid"}
     ramp_s : float
-        Time for the set point to rise linearly from the starting temperature
-        to the lesion temperature (s).  Default 10 s: an assumption, typical of
+        Time for the set point to rise linearly from the tip's temperature at
+        the start of the lesion to the lesion temperature (s).  Default 10 s: an assumption, typical of
         temperature-controlled RF lesion generators [R].
     voltage_limit_v : float
         Largest RF voltage (V rms).  Default 90 V: assumed generator limit [R].

@@ -68,12 +68,11 @@ def graded_edges(breakpoints, anchors, growth=1.15, h_max=1e-3, refine=1.0):
     hm = h_max / refine
     edges = [bp[:1]]
     for a, b in zip(bp[:-1], bp[1:]):
-        # Fine sampling of 1/size, integrated, then inverted: edges fall where the
-        # cumulative number of cells crosses an integer.
-        xs = [a]
-        while xs[-1] < b:
-            xs.append(xs[-1] + 0.125 * float(_size_function(np.array([xs[-1]]), anchors, q, hm)[0]))
-        xs = np.array(xs[:-1] + [b])
+        # Number of cells = integral of 1/size, computed on a sample fine enough
+        # for the smallest size in the segment, then inverted: edges fall where
+        # the cumulative count crosses an integer.
+        h_lo = min([hm] + [ha + max(0.0, xa - b, a - xa) * (q - 1.0) for xa, ha in anchors])
+        xs = np.linspace(a, b, int(min(2e5, max(64, 16 * (b - a) / h_lo))) + 1)
         inv = 1.0 / _size_function(xs, anchors, q, hm)
         cum = np.concatenate([[0.0], np.cumsum(0.5 * (inv[1:] + inv[:-1]) * np.diff(xs))])
         n = max(1, int(np.ceil(cum[-1] - 1e-9)))

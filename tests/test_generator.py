@@ -62,6 +62,11 @@ def test_protocol_of_three_lesions_accumulates(domain):
     vols = [(st.lesion() & domain.tissue_mask).sum() for st in r.after_lesion]
     assert vols[0] > 0 and vols[0] <= vols[1] <= vols[2]
     assert set(np.unique(r.series["lesion_index"])) == {0, 1, 2}
+    # every lesion's ramp starts from the tip's temperature (repeat lesions start warm),
+    # and exact control tracks the set point throughout
+    s = r.series
+    rf = np.isfinite(s["set_point_c"])
+    assert np.abs(s["tip_temperature_c"][rf] - s["set_point_c"][rf]).max() < 0.01
     assert np.isclose(r.series["time_s"][-1], 3 * (10 + 20 + 10))
 
 
