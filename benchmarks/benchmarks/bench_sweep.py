@@ -1,55 +1,38 @@
-"""Sweep throughput (lesions per second) through the public function of
-``rfsim.sweep`` (written by another developer).  Skipped (asv reports it as
-skipped) while that module, or a function this benchmark recognises, is absent."""
+"""Sweep throughput through ``rfsim.sweep.run_sweep``: default axisymmetric
+predictions (3 lesions at 80 C for 60 s) on 1 and 2 local workers.  The rate
+includes starting the workers, as `rfsim sweep` reports it; the steady-state
+figures of issue 6 come from benchmarks/bench_sweep.py."""
 
 from . import _common  # noqa: F401
 
+import tempfile
 import time
+from pathlib import Path
 
 
-def _sweep_api():
-    try:
-        from rfsim import sweep
-    except ImportError:
-        raise NotImplementedError("rfsim.sweep is not importable yet")
-    fn = getattr(sweep, "sweep", None) or getattr(sweep, "run_sweep", None)
-    if fn is None:
-        raise NotImplementedError("rfsim.sweep has no sweep() or run_sweep() function")
-    return fn
+def _spec(n_offsets):
+    from rfsim.sweep import parse_sweep
+
+    offsets = [1.0 + 0.1 * i for i in range(n_offsets)]
+    return parse_sweep({"sweep": {"seed": 1}, "grid": {"placement.offset_mm": offsets}})
 
 
-class Sweep:
+class SweepThroughput:
+    params = [1, 2]
+    param_names = ["workers"]
     timeout = 900
+    number = 1
+    repeat = 1
 
-    def setup(self):
-        self.fn = _sweep_api()
-        self.kw = _tiny_sweep_arguments(self.fn)
+    def setup(self, workers):
+        self.spec = _spec(8 * workers)
 
-    def track_lesions_per_second(self):
-        t = time.perf_counter()
-        out = self.fn(**self.kw)
-        n = len(out) if hasattr(out, "__len__") else 4
-        return n / (time.perf_counter() - t)
+    def track_runs_per_minute(self, workers):
+        from rfsim.sweep import run_sweep
 
-    track_lesions_per_second.unit = "lesions/s"
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            run_sweep(self.spec, Path(tmp) / "s.h5", workers=workers, progress=False, log_every_s=1e9)
+            return self.spec.n_runs / (time.perf_counter() - t) * 60.0
 
-
-def _tiny_sweep_arguments(fn):
-    """Keyword arguments for a tiny sweep: four placements (two offsets x two
-    depths), one 60 s lesion each.  Only arguments the function declares are
-    passed; an API this cannot drive skips the benchmark rather than guessing."""
-    import inspect
-
-    params = inspect.signature(fn).parameters
-    kw = {}
-    grid = {"offset_mm": [1.0, 2.0], "depth_mm": [2.0, 3.0]}
-    for name in ("grid", "axes", "values", "parameters"):
-        if name in params:
-            kw[name] = grid
-            break
-    else:
-        raise NotImplementedError(f"unknown rfsim.sweep signature {inspect.signature(fn)}")
-    for name, value in (("lesions", 1), ("workers", 1), ("processes", 1), ("jobs", 1)):
-        if name in params:
-            kw[name] = value
-    return kw
+    track_runs_per_minute.unit = "runs/min"
