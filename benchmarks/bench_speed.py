@@ -30,11 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _median(f, n):
-    ts = []
-    for _ in range(n):
-        t = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t)
+    from rfsim.bench import time_calls
+
+    ts = time_calls(f, n)
     return statistics.median(ts), min(ts), max(ts)
 
 

@@ -441,13 +441,18 @@ def triad_bandwidth(n_elements=2 ** 24, repeats=7):
     return TRIAD_BYTES_PER_ELEMENT * n_elements / t / 1e9
 
 
-def _median_time(f, repeats):
+def time_calls(f, repeats):
+    """Wall times (s) of ``repeats`` calls of f()."""
     ts = []
     for _ in range(repeats):
         t = time.perf_counter()
         f()
         ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+    return ts
+
+
+def _median_time(f, repeats):
+    return statistics.median(time_calls(f, repeats))
 
 
 def operator_arrays(n):

@@ -72,6 +72,21 @@ def _progress_printer():
     return show
 
 
+def _emit(args, result, printer) -> int:
+    """Write ``--out`` and print the summary as JSON (``--json``) or a table."""
+    import json
+
+    if args.out:
+        from .io import write_result
+
+        write_result(args.out, result)
+    if args.json:
+        print(json.dumps(result.summary))
+    else:
+        printer(result.summary)
+    return 0
+
+
 def _print_summary(summary: dict) -> None:
     width = max(len(k) for k in summary)
     for k, v in summary.items():
@@ -91,22 +106,12 @@ def _add_run(sub):
     p.add_argument("--out", metavar="FILE.h5", help="write fields, time series and scenario to HDF5")
 
     def run(args):
-        import json
-
         from .config import load_scenario
         from .run import run as run_scenario
 
         sc = load_scenario(args.scenario)
         r = run_scenario(sc, progress=None if args.json else _progress_printer())
-        if args.out:
-            from .io import write_result
-
-            write_result(args.out, r)
-        if args.json:
-            print(json.dumps(r.summary))
-        else:
-            _print_summary(r.summary)
-        return 0
+        return _emit(args, r, _print_summary)
 
     p.set_defaults(func=run)
 
@@ -173,25 +178,15 @@ def _add_predict(sub):
     p.add_argument("--plot", metavar="FILE.png", help="draw the cross-section with the lesion and the traces")
 
     def run(args):
-        import json
-
         from .predict import predict
 
         sc = _scenario_from_flags(args)
         pr = predict(sc, progress=None if args.json else _progress_printer())
-        if args.out:
-            from .io import write_result
-
-            write_result(args.out, pr)
         if args.plot:
             from .plots import plot_prediction
 
             plot_prediction(pr, args.plot)
-        if args.json:
-            print(json.dumps(pr.summary))
-        else:
-            _print_prediction(pr.summary)
-        return 0
+        return _emit(args, pr, _print_prediction)
 
     p.set_defaults(func=run)
 
