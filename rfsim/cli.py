@@ -111,7 +111,7 @@ def _add_run(sub):
 
         sc = load_scenario(args.scenario)
         r = run_scenario(sc, progress=None if args.json else _progress_printer())
-        return _emit(args, r, _print_summary)
+        return _emit(args, r, _print_prediction if sc.kind == "cordotomy" else _print_summary)
 
     p.set_defaults(func=run)
 

@@ -37,7 +37,10 @@ class Run:
 
 
 def build_domain(scenario: Scenario):
-    """The rasterised domain of a scenario."""
+    """The rasterised domain of a homogeneous-block scenario (a cordotomy
+    scenario's domain comes from :func:`rfsim.predict.build`)."""
+    if scenario.kind != "homogeneous":
+        raise ValueError(f"build_domain takes a homogeneous scenario, not {scenario.kind!r}")
     return homogeneous(scenario.medium, scenario.electrode, scenario.mesh, scenario.temperature_c)
 
 
@@ -100,8 +103,13 @@ def run(scenario: Scenario, progress=None) -> Run:
 
     Returns
     -------
-    Run
+    Run, or rfsim.predict.Prediction for a cordotomy scenario
+        Both carry ``scenario``, ``result`` and ``summary``.
     """
+    if scenario.kind == "cordotomy":  # the cord's anatomy, placement and tract metrics
+        from .predict import predict
+
+        return predict(scenario, progress)
     domain = build_domain(scenario)
     res = simulate(domain, scenario.protocol, scenario.generator, scenario.damage, scenario.numerics, progress)
     return Run(scenario, res, summarize(scenario, res))

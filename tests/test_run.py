@@ -45,3 +45,12 @@ def test_every_damage_model_reports_a_lesion():
     assert all(w > 1.0 for w in sizes.values())
     # the 50 C isotherm and Arrhenius (Omega = 1 at 50.1 C for 60 s) give similar lesions
     assert sizes["isotherm"] == pytest.approx(sizes["arrhenius"], rel=0.25)
+
+
+def test_run_of_a_cordotomy_scenario_is_a_prediction():
+    from dataclasses import replace
+
+    from rfsim.predict import cordotomy_scenario
+
+    r = run(replace(cordotomy_scenario(), protocol=Protocol((Lesion(80.0, 20.0),))))
+    assert "cord_area_fraction" in r.summary and r.summary["target"] == "leg"
