@@ -33,7 +33,8 @@ MODELS = ("axisymmetric", "3d")
 # File key -> (dataclass field, file units per SI unit) for tables whose keys carry
 # other units; dividing (not multiplying by 1e-3) keeps 0.4 mm exactly 0.0004 m.
 _MESH_KEYS = {"min_cell_um": ("min_cell_m", 1e6), "interface_cell_um": ("interface_cell_m", 1e6),
-              "growth": ("growth", 1.0), "max_cell_mm": ("max_cell_m", 1e3), "extent_mm": ("extent_m", 1e3)}
+              "growth": ("growth", 1.0), "max_cell_mm": ("max_cell_m", 1e3), "extent_mm": ("extent_m", 1e3),
+              "refine": ("refine", 1.0)}
 _ELECTRODE_KEYS = {"diameter_mm": ("diameter_m", 1e3), "tip_length_mm": ("tip_length_m", 1e3)}
 _METAL_KEYS = {"metal_k_w_per_m_k": ("k_w_per_m_k", 1.0), "metal_rho_c_j_per_m3_k": ("rho_c_j_per_m3_k", 1.0),
                "insulation_thickness_um": ("insulation_thickness_m", 1e6),

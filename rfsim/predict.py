@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -24,7 +24,7 @@ from .electric import ElectricSolver
 from .errors import ConfigError
 from .lesion import LesionSize, axisymmetric_size
 from .metrics import AxisymmetricSampler, CartesianSampler, tract_metrics
-from .placement import Placement, axisymmetric_layers, cartesian_domain, needle_path
+from .placement import CARTESIAN_MESH, Placement, axisymmetric_layers, cartesian_domain, needle_path
 from .simulation import SimulationResult, simulate
 
 
@@ -90,7 +90,9 @@ def build(scenario: Scenario):
     if scenario.model == "axisymmetric":
         domain = layered_axisymmetric(_layers(scenario, anatomy, placement), el, scenario.mesh)
     else:
-        domain = cartesian_domain(anatomy, placement, tissues={t.name: t for t in scenario.tissues})
+        # the 3-D grid has its own cell sizes (CARTESIAN_MESH); [mesh] refine scales them
+        mesh3d = replace(CARTESIAN_MESH, refine=scenario.mesh.refine)
+        domain = cartesian_domain(anatomy, placement, mesh3d, tissues={t.name: t for t in scenario.tissues})
     return anatomy, placement, path, domain
 
 
