@@ -1,19 +1,19 @@
 """Speed and memory of the 3-D model (issue 5): prints the figures, asserts nothing.
 
-* the default leg placement, one 60 s lesion at 80 C, on the default 3-D mesh
-  (about a million cells): wall time (after a warm-up that compiles the
+* the default leg placement, one 60 s lesion at 80 C, on the 3-D mesh refined
+  by ``--refine`` (default 1.5: about a million cells; 1.0 is the default
+  mesh of predictions, ~287k cells): wall time (after a warm-up that compiles the
   kernels), peak resident memory, time steps and linear-solver iterations;
 * the multigrid iteration count of the potential at three resolutions;
 * the bandwidth of the matrix-free operator (:func:`rfsim.kernels.apply_operator`)
-  against a STREAM-style triad measured in the same run: the operator reads 11
-  arrays' worth of data per cell (x, diag, mask, three face arrays each read
-  once per cell plus their upper neighbour faces, streamed) and writes one, so
-  its bandwidth is 12 x 8 bytes per cell over its time, lower bound (the
-  neighbour values of x come from cache).
+  against a STREAM-style triad measured in the same run, counting the memory
+  traffic the operator cannot avoid, as ``rfsim bench`` does: x, diag, mask and
+  the three face-conductance arrays read once and y written once, 7 x 8 bytes
+  per cell (neighbour values of x come from cache).
 
 Usage::
 
-    PYTHONPATH=. python benchmarks/bench_3d.py [--quick]
+    PYTHONPATH=. python benchmarks/bench_3d.py [--quick] [--refine R]
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from numba import njit
 
+from rfsim.bench import OPERATOR_BYTES_PER_CELL, triad_bandwidth
 from rfsim.electric import ElectricSolver
 from rfsim.generator import Protocol
 from rfsim.kernels import apply_operator
@@ -40,26 +40,13 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-@njit(cache=True)
-def _triad(a, b, c, s):
-    for i in range(a.size):
-        a[i] = b[i] + s * c[i]
-
-
-def triad_gb_s(n=20_000_000, repeats=7):
-    """STREAM triad a = b + s c on n doubles (GB/s, 3 x 8 bytes per element; median)."""
-    a, b, c = np.zeros(n), np.ones(n), np.ones(n)
-    _triad(a, b, c, 3.0)
-    t = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        _triad(a, b, c, 3.0)
-        t.append(time.perf_counter() - t0)
-    return 24.0 * n / statistics.median(t) / 1e9
+def triad_gb_s():
+    """STREAM triad a = b + s c, one core (GB/s; rfsim.bench's, so both benchmarks agree)."""
+    return triad_bandwidth()
 
 
 def operator_gb_s(G, diag, mask, repeats=7):
-    """Effective bandwidth of apply_operator (GB/s, 12 x 8 bytes per cell; median)."""
+    """Effective bandwidth of apply_operator (GB/s, 7 x 8 bytes per cell; median)."""
     x = np.random.default_rng(0).random(mask.shape)
     y = np.empty_like(x)
     apply_operator(*G, diag, mask, x, y)
@@ -68,7 +55,7 @@ def operator_gb_s(G, diag, mask, repeats=7):
         t0 = time.perf_counter()
         apply_operator(*G, diag, mask, x, y)
         t.append(time.perf_counter() - t0)
-    return 96.0 * x.size / statistics.median(t) / 1e9, statistics.median(t)
+    return OPERATOR_BYTES_PER_CELL * x.size / statistics.median(t) / 1e9, statistics.median(t)
 
 
 def lesion(scenario):
@@ -98,10 +85,12 @@ def iterations(refines):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a 10 s lesion instead of 60 s")
+    ap.add_argument("--refine", type=float, default=1.5, help="3-D mesh refinement (1.5: ~1e6 cells)")
     args = ap.parse_args(argv)
     duration = 10.0 if args.quick else 60.0
     sc = replace(cordotomy_scenario(), model="3d",
                  protocol=Protocol.clinical(1, set_temperature_c=80.0, duration_s=duration))
+    sc = replace(sc, mesh=replace(sc.mesh, refine=args.refine))
     print(f"triad: {triad_gb_s():.2f} GB/s", flush=True)
     # warm-up: compile every kernel on a short run (not counted)
     lesion(replace(sc, protocol=Protocol.clinical(1, set_temperature_c=80.0, duration_s=0.5)))
