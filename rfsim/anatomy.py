@@ -31,7 +31,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, require_number
+from .grid import readonly as _ro
 
 #: Physics tissues of the cross-section, in the order of the fraction arrays.
 #: The last entry is replaced by the model's ``beyond_tissue``.
@@ -120,12 +121,6 @@ class Polygon:
 # --------------------------------------------------------------------------
 # outline and regions (anatomy metres)
 # --------------------------------------------------------------------------
-def _ro(a, dtype=float):
-    a = np.array(a, dtype=dtype)
-    a.setflags(write=False)
-    return a
-
-
 @dataclass(frozen=True, eq=False)
 class Outline:
     """A star-shaped closed curve around the origin, r(phi) in polar form.
@@ -674,9 +669,7 @@ def _shape(spec, where):
 
 
 def _check_range(key, v, lo, hi, unit="mm"):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-        raise ConfigError(key, v, f"must be a number in [{lo:g}, {hi:g}] {unit}")
-    return float(v)
+    return require_number(key, v, lo, hi, unit=unit)
 
 
 def _check_choice(key, v, allowed):

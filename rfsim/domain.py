@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .electrode import Electrode
-from .errors import ConfigError
-from .grid import Grid, axisymmetric_grid, graded_edges
+from .errors import ConfigError, require_number
+from .grid import Grid, axisymmetric_grid, graded_edges, readonly
 from .tissue import BODY_TEMPERATURE_C, Tissue
 
 #: Electrical conductivity given to metal cells (S/m): the metal is held at the
@@ -60,19 +60,11 @@ class MeshSettings:
         checks = (("min_cell_m", 1e-6, 1e-3), ("interface_cell_m", 1e-6, 5e-3), ("growth", 1.01, 2.0),
                   ("max_cell_m", 1e-4, 2e-2), ("extent_m", 2e-3, 0.5), ("refine", 0.1, 16.0))
         for key, lo, hi in checks:
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or not lo <= v <= hi:
-                raise ConfigError(f"mesh.{key}", v, f"must lie in [{lo:g}, {hi:g}]")
+            require_number(f"mesh.{key}", getattr(self, key), lo, hi)
 
     def edges(self, breakpoints, anchors):
         """Graded edges (m) through ``breakpoints`` with fine cells at ``anchors``."""
         return graded_edges(breakpoints, anchors, self.growth, self.max_cell_m, self.refine)
-
-
-def _ro(a, dtype=float):
-    a = np.ascontiguousarray(a, dtype=dtype)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,9 +140,9 @@ class Domain:
             if a.shape != shape:
                 raise ValueError(f"Domain.{name} has shape {a.shape}, grid has {shape}")
             dtype = bool if name in ("metal", "exposed") else (np.int16 if name == "label" else float)
-            object.__setattr__(self, name, _ro(a, dtype))
+            object.__setattr__(self, name, readonly(a, dtype))
         if self.sigma_ratio is not None:
-            r = _ro(self.sigma_ratio)
+            r = readonly(self.sigma_ratio)
             if r.shape != shape or not np.all(r >= 1.0):
                 raise ValueError("Domain.sigma_ratio must be a cell array of ratios >= 1")
             object.__setattr__(self, "sigma_ratio", r)
@@ -377,7 +369,7 @@ def layered_axisymmetric(layers, electrode: Electrode, mesh: MeshSettings = Mesh
     tops = [float(z) for z, _ in layers[:-1]]
     if any(not -D < z < zmax for z in tops) or any(b <= a_ for a_, b in zip(tops, tops[1:])):
         raise ConfigError("layers", tops, f"interfaces must increase and lie inside ({-D}, {zmax}) m")
-    hmin, hif = mesh.min_cell_m, mesh.interface_cell_m
+    hmin = mesh.min_cell_m
     r = mesh.edges([0.0, a, D], [(a, hmin)])
     anchors = [(0.0, hmin), (L, hmin)] + [(z, _interface_cell(tops, i, L, mesh)) for i, z in enumerate(tops)]
     z = mesh.edges([-D, 0.0, L, zmax] + tops, anchors)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .domain import Domain, apply_walls
-from .kernels import apply_operator, face_conductance, joule_heat
+from .kernels import apply_operator, boundary_outflow, face_conductance, joule_heat
 from .linsolve import PCG
 
 
@@ -117,12 +117,5 @@ class ElectricSolver:
         out = np.empty_like(phi)
         apply_operator(*G, self.zero, self.fixed, phi, out)
         i_el = float(out.sum())
-        i_ret = _boundary_outflow(G, phi)
+        i_ret = boundary_outflow(G, phi)
         return UnitSolution(phi, q, i_el, i_ret)
-
-
-def _boundary_outflow(G, x):
-    """Sum over boundary faces of G x (current or heat leaving through Dirichlet sides at 0)."""
-    return float((G[0][0] * x[0]).sum() + (G[0][-1] * x[-1]).sum()
-                 + (G[1][:, 0] * x[:, 0]).sum() + (G[1][:, -1] * x[:, -1]).sum()
-                 + (G[2][:, :, 0] * x[:, :, 0]).sum() + (G[2][:, :, -1] * x[:, :, -1]).sum())

@@ -82,8 +82,9 @@ def graded_edges(breakpoints, anchors, growth=1.15, h_max=1e-3, refine=1.0):
     return np.concatenate(edges)
 
 
-def _readonly(a):
-    a = np.ascontiguousarray(a, dtype=float)
+def readonly(a, dtype=float):
+    """A read-only copy of ``a`` (a copy, so the caller's own array stays writable)."""
+    a = np.array(a, dtype=dtype, order="C")
     a.setflags(write=False)
     return a
 
@@ -123,7 +124,7 @@ class Grid:
             edges[1] = np.array([0.0, 2.0 * np.pi])
             if abs(edges[0][0]) > 0:
                 raise ValueError("axisymmetric r edges must start at 0 (the axis)")
-        edges = [_readonly(e) for e in edges]
+        edges = [readonly(e) for e in edges]
         for a, e in enumerate(edges):
             if e.ndim != 1 or e.size < 2 or not np.all(np.diff(e) > 0) or not np.all(np.isfinite(e)):
                 raise ValueError(f"edges along axis {a} must be finite and strictly increasing")
@@ -140,8 +141,8 @@ class Grid:
         set_(self, "open_sides", sides)
         w = [np.diff(e) for e in edges]
         set_(self, "shape", tuple(x.size for x in w))
-        set_(self, "centers", tuple(_readonly(0.5 * (e[1:] + e[:-1])) for e in edges))
-        set_(self, "half", tuple(_readonly(0.5 * x) for x in w))
+        set_(self, "centers", tuple(readonly(0.5 * (e[1:] + e[:-1])) for e in edges))
+        set_(self, "half", tuple(readonly(0.5 * x) for x in w))
         n0, n1, n2 = self.shape
         if self.geometry == "axisymmetric":
             r = edges[0]
@@ -156,8 +157,8 @@ class Grid:
             a0 = np.broadcast_to((dy[:, None] * dz[None, :])[None], (n0 + 1, n1, n2))
             a1 = np.broadcast_to((dx[:, None] * dz[None, :])[:, None, :], (n0, n1 + 1, n2))
             a2 = np.broadcast_to((dx[:, None] * dy[None, :])[:, :, None], (n0, n1, n2 + 1))
-        set_(self, "volume", _readonly(vol))
-        set_(self, "area", tuple(_readonly(a) for a in (a0, a1, a2)))
+        set_(self, "volume", readonly(vol))
+        set_(self, "area", tuple(readonly(a) for a in (a0, a1, a2)))
 
     # -- conveniences ------------------------------------------------------
     @property

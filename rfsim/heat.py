@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .domain import Domain, apply_walls
-from .kernels import apply_operator, boundary_source, face_conductance
+from .kernels import apply_operator, boundary_outflow, boundary_source, face_conductance
 from .electric import cell_widths
 from .linsolve import PCG
 from .tissue import BLOOD_RHO_C
@@ -64,9 +64,7 @@ class HeatSolver:
 
     def boundary_loss(self, T) -> float:
         """Heat leaving through the outer boundary (W) at temperatures T (C)."""
-        from .electric import _boundary_outflow
-
-        return _boundary_outflow(self.G, T - self.domain.temperature_c)
+        return boundary_outflow(self.G, T - self.domain.temperature_c)
 
     def perfusion_loss(self, T, perfused) -> float:
         """Heat carried away by blood (W) where ``perfused`` is true."""

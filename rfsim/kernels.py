@@ -296,6 +296,16 @@ def boundary_source_np(G0, G1, G2, value, out):
     out[:, :, -1] += G2[:, :, -1] * value
 
 
+def boundary_outflow(G0_G1_G2, x) -> float:
+    """Sum over boundary faces of G x: what leaves through the Dirichlet sides
+    when the boundary value is 0 (current for the potential, heat for T - T_b).
+    The counterpart of :func:`boundary_source`; plain NumPy (one pass)."""
+    G0, G1, G2 = G0_G1_G2
+    return float((G0[0] * x[0]).sum() + (G0[-1] * x[-1]).sum()
+                 + (G1[:, 0] * x[:, 0]).sum() + (G1[:, -1] * x[:, -1]).sum()
+                 + (G2[:, :, 0] * x[:, :, 0]).sum() + (G2[:, :, -1] * x[:, :, -1]).sum())
+
+
 # --------------------------------------------------------------------------
 # thermal damage
 # --------------------------------------------------------------------------

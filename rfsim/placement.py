@@ -38,7 +38,7 @@ import numpy as np
 from .anatomy import SIDES, Anatomy
 from .domain import Domain, MeshSettings, layered_axisymmetric, surface_walls
 from .electrode import KANPOLAT_DIAMETER_MM, KANPOLAT_TIP_MM, Electrode
-from .errors import ConfigError
+from .errors import ConfigError, require_number
 from .grid import cartesian_grid, graded_edges
 from .tissue import tissue
 
@@ -55,10 +55,16 @@ DEFAULT_DEPTH_MM = {"leg": 2.5, "arm": 3.0}
 _MAX_TILT_DEG = 60.0
 
 
+def _mm(v_m):
+    """A length in m back in the mm the user typed (rounded past float noise),
+    for messages; anything that is not a number is passed through."""
+    if isinstance(v_m, bool) or not isinstance(v_m, (int, float)) or not math.isfinite(v_m):
+        return v_m
+    return round(v_m * 1e3, 9)
+
+
 def _num(key, v, lo, hi, unit):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-        raise ConfigError(key, v, f"must be a number in [{lo:g}, {hi:g}] {unit}")
-    return float(v)
+    return require_number(key, v, lo, hi, unit=unit)
 
 
 @dataclass(frozen=True)
@@ -93,13 +99,11 @@ class Placement:
             raise ConfigError("side", self.side, f"allowed: {', '.join(SIDES)}")
         if self.target not in TARGETS:
             raise ConfigError("target", self.target, f"allowed: {', '.join(TARGETS)}")
-        _num("offset_mm", self.offset_m * 1e3 if isinstance(self.offset_m, (int, float)) else self.offset_m,
-             -4.0, 6.0, "mm anterior to the dentate ligament")
+        _num("offset_mm", _mm(self.offset_m), -4.0, 6.0, "mm anterior to the dentate ligament")
         d = self.depth_m
         if isinstance(d, bool) or not isinstance(d, (int, float)) or not math.isfinite(d) or d <= 0:
-            raise ConfigError("depth_mm", d * 1e3 if isinstance(d, (int, float)) else d,
-                              "must be > 0 mm: the tip must be past the pia, inside the cord")
-        _num("depth_mm", d * 1e3, 0.0, 12.0, "past the pia")
+            raise ConfigError("depth_mm", _mm(d), "must be > 0 mm: the tip must be past the pia, inside the cord")
+        _num("depth_mm", _mm(d), 0.0, 12.0, "past the pia")
         if not isinstance(self.electrode, Electrode):
             raise ConfigError("electrode", self.electrode, "must be an rfsim.electrode.Electrode")
         t = self.tilt_deg

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, require_number
 
 DISTRIBUTIONS = ("normal", "lognormal", "uniform")
 METHODS = ("random", "lhs")
@@ -119,10 +119,8 @@ def _phi(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
-def _finite(key, v, what="must be a finite number"):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ConfigError(key, v, what)
-    return float(v)
+def _finite(key, v):
+    return require_number(key, v)
 
 
 @dataclass(frozen=True)

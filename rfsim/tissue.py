@@ -12,10 +12,9 @@ ml/min/kg in the table and converted by :meth:`Tissue.perfusion_per_s`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields, replace
 
-from .errors import ConfigError
+from .errors import ConfigError, require_number
 
 BODY_TEMPERATURE_C = 37.0  # arterial blood temperature, physics-reference.md ("Blood")
 BLOOD_RHO_C = 1050.0 * 3617.0  # rho_b c_b (J/m^3/K), IT'IS v4.x blood, physics-reference.md
@@ -63,11 +62,8 @@ class Tissue:
 
     def __post_init__(self):
         for f in fields(self):
-            v = getattr(self, f.name)
-            if f.name in ("name", "source"):
-                continue
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ConfigError(f"{self.name}.{f.name}", v, "must be a finite number")
+            if f.name not in ("name", "source"):
+                require_number(f"{self.name}.{f.name}", getattr(self, f.name))
         for key in ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k"):
             if getattr(self, key) <= 0:
                 raise ConfigError(f"{self.name}.{key}", getattr(self, key), "must be > 0")
@@ -142,6 +138,4 @@ class Metal:
 
     def __post_init__(self):
         for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-                raise ConfigError(f"electrode.{f.name}", v, "must be a finite number > 0")
+            require_number(f"electrode.{f.name}", getattr(self, f.name), 0.0, lo_open=True)
