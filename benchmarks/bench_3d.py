@@ -41,7 +41,7 @@ def peak_rss_mb():
 
 
 def triad_gb_s():
-    """STREAM triad a = b + s c, one core (GB/s; rfsim.bench's, so both benchmarks agree)."""
+    """STREAM triad a = b + s c, all threads (GB/s; rfsim.bench's, so both benchmarks agree)."""
     return triad_bandwidth()
 
 

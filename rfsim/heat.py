@@ -60,7 +60,8 @@ class HeatSolver:
         self.perfusion_full = domain.perfusion * BLOOD_RHO_C * g.volume  # W/K
         self.boundary = np.zeros(g.shape)
         boundary_source(*self.G, domain.temperature_c, self.boundary)  # W
-        self.pcg = PCG(np.ones(g.shape, bool), "heat", rtol, maxiter, refactor_after=6, widths=cell_widths(g))
+        self.pcg = PCG(np.ones(g.shape, bool), "heat", rtol, maxiter, refactor_after=6, widths=cell_widths(g),
+                       block=domain.metal)
 
     def boundary_loss(self, T) -> float:
         """Heat leaving through the outer boundary (W) at temperatures T (C)."""

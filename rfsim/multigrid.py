@@ -36,14 +36,20 @@ they agree.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from numba import njit
+from numba import njit, prange
 
-from .kernels import _CACHE, apply_operator
+from .kernels import _CACHE, residual
 
 #: Stop coarsening when a level has at most this many free cells: the coarsest
 #: operator is then factorised (SuperLU, ~ms at this size in 3-D).
 COARSE_MAX_UNKNOWNS = 4000
+#: Levels on which the smoother solves the ``block`` cells together (the fine
+#: level and the first coarse one: deeper levels mix the block into aggregates
+#: with tissue, and there it no longer slows the smoother down).  With it the
+#: 3-D heat solves take 13 instead of 22 iterations.
+BLOCK_LEVELS = 2
 #: Most levels in a hierarchy (the fine level included).
 MAX_LEVELS = 24
 
@@ -169,17 +175,23 @@ def coarsen_faces_np(G, mask, ma, mb, mc, wa, Wa, Gc, dc):
 # --------------------------------------------------------------------------
 # transfer
 # --------------------------------------------------------------------------
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, parallel=True)
 def restrict(r, m0, m1, m2, rc):
-    """rc = P^T r: sum of the fine values over each aggregate."""
-    rc[...] = 0.0
+    """rc = P^T r: sum of the fine values over each aggregate.
+
+    The maps are non-decreasing (aggregates are runs of neighbours), so each
+    coarse plane of axis 0 sums a run of fine planes; the threads share the
+    coarse planes and never write the same cell.
+    """
     n0, n1, n2 = r.shape
-    for i in range(n0):
-        I = m0[i]
-        for j in range(n1):
-            J = m1[j]
-            for k in range(n2):
-                rc[I, J, m2[k]] += r[i, j, k]
+    start = np.searchsorted(m0, np.arange(rc.shape[0] + 1))
+    for I in prange(rc.shape[0]):
+        rc[I] = 0.0
+        for i in range(start[I], start[I + 1]):
+            for j in range(n1):
+                J = m1[j]
+                for k in range(n2):
+                    rc[I, J, m2[k]] += r[i, j, k]
 
 
 def restrict_np(r, m0, m1, m2, rc):
@@ -189,11 +201,11 @@ def restrict_np(r, m0, m1, m2, rc):
     np.add.at(rc, (I, J, K), r)
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, parallel=True)
 def prolong_add(ec, m0, m1, m2, mask, x):
     """x += mask P ec: each free fine cell takes its aggregate's correction."""
     n0, n1, n2 = x.shape
-    for i in range(n0):
+    for i in prange(n0):
         I = m0[i]
         for j in range(n1):
             J = m1[j]
@@ -209,27 +221,32 @@ def prolong_add_np(ec, m0, m1, m2, mask, x):
 # --------------------------------------------------------------------------
 # smoother
 # --------------------------------------------------------------------------
+#: The smoother cuts axis 0 into at most this many slabs of at least
+#: ``SLAB_MIN_PLANES`` planes and sweeps them in parallel.  The slab count is
+#: fixed, not the thread count, so answers do not depend on the machine.
+SMOOTHER_SLABS = 4
+SLAB_MIN_PLANES = 4
+
+
 @njit(cache=_CACHE)
-def gauss_seidel(G0, G1, G2, dinv, mask, b, x, forward):
-    """One lexicographic Gauss-Seidel sweep on the free cells, in place.
+def slab_bounds(n0, nslabs):
+    """Plane index where each slab starts, and n0 at the end ((nslabs + 1,) int64)."""
+    ns = max(1, min(nslabs, n0 // SLAB_MIN_PLANES))
+    out = np.empty(ns + 1, dtype=np.int64)
+    for s in range(ns + 1):
+        out[s] = (s * n0) // ns
+    return out
 
-    x_c <- (b_c + sum_faces G x_nb) / (diag_c + sum_faces G); fixed cells keep
-    x = 0, and boundary faces count in the denominator only (neighbour at 0).
 
-    Parameters
-    ----------
-    G0, G1, G2 : face arrays (S or W/K)
-    dinv : cell array, 1 / (diag + sum of the cell's face conductances), 0 on
-        fixed cells
-    mask : cell array, 1 free / 0 fixed
-    b : cell array, right-hand side
-    x : cell array, updated in place
-    forward : bool
-        Sweep direction; a forward sweep followed by a backward one is symmetric.
-    """
+@njit(cache=_CACHE)
+def _gs_slab(G0, G1, G2, dinv, mask, b, x, lo, hi, below, above, forward):
+    """Gauss-Seidel over planes lo..hi-1 of axis 0; the planes lo-1 and hi are
+    read from ``below`` and ``above`` (copies frozen before the sweep)."""
     n0, n1, n2 = x.shape
-    for ii in range(n0):
-        i = ii if forward else n0 - 1 - ii
+    for ii in range(hi - lo):
+        i = lo + ii if forward else hi - 1 - ii
+        xm = below if i == lo else x[i - 1]
+        xp = above if i == hi - 1 else x[i + 1]
         for jj in range(n1):
             j = jj if forward else n1 - 1 - jj
             for kk in range(n2):
@@ -238,9 +255,9 @@ def gauss_seidel(G0, G1, G2, dinv, mask, b, x, forward):
                     continue
                 s = b[i, j, k]
                 if i > 0:
-                    s += G0[i, j, k] * x[i - 1, j, k]
+                    s += G0[i, j, k] * xm[j, k]
                 if i < n0 - 1:
-                    s += G0[i + 1, j, k] * x[i + 1, j, k]
+                    s += G0[i + 1, j, k] * xp[j, k]
                 if j > 0:
                     s += G1[i, j, k] * x[i, j - 1, k]
                 if j < n1 - 1:
@@ -252,29 +269,100 @@ def gauss_seidel(G0, G1, G2, dinv, mask, b, x, forward):
                 x[i, j, k] = s * dinv[i, j, k]
 
 
-def gauss_seidel_np(G0, G1, G2, dinv, mask, b, x, forward):
-    """NumPy twin of :func:`gauss_seidel` (a plain loop: Gauss-Seidel is sequential)."""
+@njit(cache=_CACHE, parallel=True)
+def gauss_seidel(G0, G1, G2, dinv, mask, b, x, forward, nslabs):
+    """One Gauss-Seidel sweep on the free cells, in place, slabs in parallel.
+
+    x_c <- (b_c + sum_faces G x_nb) / (diag_c + sum_faces G); fixed cells keep
+    x = 0, and boundary faces count in the denominator only (neighbour at 0).
+    Axis 0 is cut into slabs (:func:`slab_bounds`); each is swept
+    lexicographically and reads its neighbour slabs' border planes as they were
+    before the sweep (Jacobi between slabs), so the result does not depend on
+    the order the threads run in.  The backward sweep is the adjoint of the
+    forward one, so a forward-backward pair stays symmetric.
+
+    Parameters
+    ----------
+    G0, G1, G2 : face arrays (S or W/K)
+    dinv : cell array, 1 / (diag + sum of the cell's face conductances), 0 on
+        fixed cells
+    mask : cell array, 1 where the sweep updates, 0 elsewhere
+    b : cell array, right-hand side
+    x : cell array, updated in place
+    forward : bool
+        Sweep direction.
+    nslabs : int
+        Most slabs (1: a plain lexicographic sweep).
+    """
     n0, n1, n2 = x.shape
-    order = [(i, j, k) for i in range(n0) for j in range(n1) for k in range(n2)]
-    for i, j, k in (order if forward else order[::-1]):
-        if mask[i, j, k] == 0.0:
-            continue
-        s = b[i, j, k]
-        for ax, G in enumerate((G0, G1, G2)):
-            c = [i, j, k]
-            for step, face in ((-1, c[ax]), (1, c[ax] + 1)):
-                nb = list(c)
-                nb[ax] += step
-                if 0 <= nb[ax] < x.shape[ax]:
-                    f = list(c)
-                    f[ax] = face
-                    s += G[tuple(f)] * x[tuple(nb)]
-        x[i, j, k] = s * dinv[i, j, k]
+    bounds = slab_bounds(n0, nslabs)
+    ns = bounds.size - 1
+    ghost = np.zeros((ns, 2, n1, n2))  # planes below and above each slab
+    for s in range(ns):
+        if bounds[s] > 0:
+            ghost[s, 0] = x[bounds[s] - 1]
+        if bounds[s + 1] < n0:
+            ghost[s, 1] = x[bounds[s + 1]]
+    for s in prange(ns):
+        _gs_slab(G0, G1, G2, dinv, mask, b, x, bounds[s], bounds[s + 1], ghost[s, 0], ghost[s, 1], forward)
+
+
+def gauss_seidel_np(G0, G1, G2, dinv, mask, b, x, forward, nslabs):
+    """NumPy twin of :func:`gauss_seidel` (a plain loop: Gauss-Seidel is sequential)."""
+    n0 = x.shape[0]
+    ns = max(1, min(nslabs, n0 // SLAB_MIN_PLANES))
+    bounds = [(s * n0) // ns for s in range(ns + 1)]
+    x_old = x.copy()
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        order = [(i, j, k) for i in range(lo, hi) for j in range(x.shape[1]) for k in range(x.shape[2])]
+        for i, j, k in (order if forward else order[::-1]):
+            if mask[i, j, k] == 0.0:
+                continue
+            s = b[i, j, k]
+            for ax, G in enumerate((G0, G1, G2)):
+                c = [i, j, k]
+                for step, face in ((-1, c[ax]), (1, c[ax] + 1)):
+                    nb = list(c)
+                    nb[ax] += step
+                    if 0 <= nb[ax] < x.shape[ax]:
+                        f = list(c)
+                        f[ax] = face
+                        src = x_old if not lo <= nb[0] < hi else x
+                        s += G[tuple(f)] * src[tuple(nb)]
+            x[i, j, k] = s * dinv[i, j, k]
 
 
 # --------------------------------------------------------------------------
 # the hierarchy
 # --------------------------------------------------------------------------
+def _operator_rows(G, shape, cells):
+    """Rows of the operator without its diagonal term (sum_faces G (x_c - x_nb))
+    for the given flat cell indices, over all cells, as a CSR matrix (outer
+    boundary faces on the diagonal: their neighbour is held at zero)."""
+    idx = np.unravel_index(cells, shape)
+    n = np.prod(shape)
+    rows, cols, vals = [], [], []
+    ar = np.arange(cells.size)
+    for ax in range(3):
+        g = G[ax]
+        for step, face in ((-1, idx[ax]), (1, idx[ax] + 1)):
+            f = list(idx)
+            f[ax] = face
+            gv = g[tuple(f)]
+            rows.append(ar)
+            cols.append(cells)
+            vals.append(gv)
+            nb = list(idx)
+            nb[ax] = idx[ax] + step
+            inside = (nb[ax] >= 0) & (nb[ax] < shape[ax])
+            nbf = np.ravel_multi_index(tuple(a[inside] for a in nb), shape)
+            rows.append(ar[inside])
+            cols.append(nbf)
+            vals.append(-gv[inside])
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(cells.size, n))
+
+
 def _total_conductance(G, shape):
     """Sum of each cell's face conductances (both faces along every axis)."""
     s = np.zeros(shape)
@@ -286,12 +374,25 @@ def _total_conductance(G, shape):
 
 
 class _Level:
-    """One level: the operator (G, diag, mask), its smoother data and work arrays."""
+    """One level: the operator (G, diag, mask), its smoother data and work arrays.
 
-    def __init__(self, G, diag, mask, widths):
+    ``block`` (bool cell array or None) marks free cells that the smoother
+    solves together, exactly, after the point sweep: a small, highly conducting
+    inclusion (the electrode metal in the heat problem, 40 times as conductive
+    as tissue) couples its cells so strongly that point Gauss-Seidel barely
+    moves the error inside it.
+    """
+
+    def __init__(self, G, diag, mask, widths, block=None):
         self.G, self.diag, self.mask, self.widths = G, diag, mask, widths
         self.shape = mask.shape
         self.gsum = _total_conductance(G, self.shape)
+        self.block = None
+        self.point_mask = mask
+        if block is not None and (block & (mask != 0)).any():
+            self.block = np.flatnonzero((block & (mask != 0)).ravel())
+            self.point_mask = np.where(block, 0.0, mask)
+            self._rows = _operator_rows(G, self.shape, self.block)
         self.set_diag(diag)
         self.r = np.empty(self.shape)
         self.b = np.empty(self.shape)
@@ -301,6 +402,26 @@ class _Level:
         self.diag = diag
         d = diag + self.gsum
         self.dinv = np.where((self.mask != 0) & (d > 0), 1.0 / np.where(d > 0, d, 1.0), 0.0)
+        if self.block is not None:
+            rows = self._rows.copy()
+            rows = rows + sp.csr_matrix((diag.ravel()[self.block], (np.arange(self.block.size), self.block)),
+                                        shape=rows.shape)
+            self._A_rows = rows.tocsr()
+            Abb = self._A_rows[:, self.block].tocsc()
+            self._block_lu = spla.splu(Abb, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                                       options={"SymmetricMode": True})
+
+    def smooth(self, b, x, forward):
+        """One Gauss-Seidel sweep, then (forward) or before it (backward) the
+        exact block solve: the backward pass is the adjoint of the forward one."""
+        if forward:
+            gauss_seidel(*self.G, self.dinv, self.point_mask, b, x, True, SMOOTHER_SLABS)
+        if self.block is not None:
+            xf = x.ravel()
+            r = b.ravel()[self.block] - self._A_rows @ xf
+            xf[self.block] += self._block_lu.solve(r)
+        if not forward:
+            gauss_seidel(*self.G, self.dinv, self.point_mask, b, x, False, SMOOTHER_SLABS)
 
 
 class Multigrid:
@@ -324,12 +445,12 @@ class Multigrid:
     diagonals and refactorises the small coarsest operator.
     """
 
-    def __init__(self, G, diag, free, widths):
+    def __init__(self, G, diag, free, widths, block=None):
         mask = np.ascontiguousarray(free, dtype=float)
         widths = tuple(np.asarray(w, float) for w in widths)
         # copies: the electric solver updates its conductances in place, and a
         # hierarchy must stay consistent with the operator it was built from
-        self.levels = [_Level(tuple(np.array(g, float) for g in G), np.array(diag, float), mask, widths)]
+        self.levels = [_Level(tuple(np.array(g, float) for g in G), np.array(diag, float), mask, widths, block)]
         self.maps = []  # aggregation maps from level l to l + 1
         self.links = []  # Dirichlet links added to each coarse diagonal
         while len(self.levels) < MAX_LEVELS and (self.levels[-1].mask != 0).sum() > COARSE_MAX_UNKNOWNS:
@@ -353,7 +474,12 @@ class Multigrid:
             cmask = (cmask > 0).astype(float)
             self.maps.append(maps)
             self.links.append(links)
-            self.levels.append(_Level(Gc, self._coarse_diag(fine, maps, links), cmask, cw))
+            cblock = None
+            if block is not None and BLOCK_LEVELS > len(self.levels):
+                cb = np.zeros(cshape)
+                restrict(block.astype(float), *maps, cb)
+                block = cblock = cb > 0
+            self.levels.append(_Level(Gc, self._coarse_diag(fine, maps, links), cmask, cw, cblock))
         self._factor_coarsest()
 
     @staticmethod
@@ -394,13 +520,11 @@ class Multigrid:
             x.ravel()[self._cidx] = self._coarse.solve(b.ravel()[self._cidx])
             return
         x.fill(0.0)
-        gauss_seidel(*lv.G, lv.dinv, lv.mask, b, x, True)
-        apply_operator(*lv.G, lv.diag, lv.mask, x, lv.r)
-        np.subtract(b, lv.r, out=lv.r)
-        lv.r *= lv.mask
+        lv.smooth(b, x, True)
+        residual(*lv.G, lv.diag, lv.mask, b, x, lv.r)
         nxt = self.levels[l + 1]
         maps = self.maps[l]
         restrict(lv.r, *maps, nxt.b)
         self._cycle(l + 1, nxt.b, nxt.x)
         prolong_add(nxt.x, *maps, lv.mask, x)
-        gauss_seidel(*lv.G, lv.dinv, lv.mask, b, x, False)
+        lv.smooth(b, x, False)

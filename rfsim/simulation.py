@@ -182,7 +182,7 @@ def simulate(domain: Domain, protocol: Protocol = Protocol(), generator: Generat
     for seg in segments:
         if seg.rf:  # the ramp starts where the tip is (a repeat lesion starts warm)
             seg = replace(seg, start_c=float(T[sensor]))
-        dt, dt_prev, T_prev, delta_prev, dT_guess = numerics.dt_initial_s, None, None, 0.0, None
+        dt, dt_prev, T_prev, delta_prev, inc_guess = numerics.dt_initial_s, None, None, 0.0, None
         pid = PID(generator) if generator.mode == "pid" else None
         while t < seg.end_s - 1e-9:
             if pid is not None:
@@ -202,18 +202,22 @@ def simulate(domain: Domain, protocol: Protocol = Protocol(), generator: Generat
                 v2max = generator.max_v2(unit.power_per_v2)
                 if pid is None:
                     T_h, (R,) = hs.step(T, T_prev, dt, dt_prev, perfused, responses=[unit.joule],
-                                        guesses=[dT_guess, R_guess], where=where)
+                                        guesses=[inc_guess, R_guess], where=where)
                     R_guess = R
                     v2 = (seg.target(t_new) - T_h[sensor]) / R[sensor]
                     v2 = min(max(v2, 0.0), v2max)
                     T_new = T_h + v2 * R
+                    inc = T_h - T  # what the first solve solved for: the step without Joule heat
                 else:
                     v = pid.voltage(seg.target(t) - T[sensor], float(T[sensor]), dt, math.sqrt(v2max))
                     v2 = v * v
-                    T_new, _ = hs.step(T, T_prev, dt, dt_prev, perfused, source=v2 * unit.joule, where=where)
+                    T_new, _ = hs.step(T, T_prev, dt, dt_prev, perfused, source=v2 * unit.joule,
+                                       guesses=[inc_guess], where=where)
+                    inc = None
                 phi_last = unit.phi * math.sqrt(v2)
             else:
-                T_new, _ = hs.step(T, T_prev, dt, dt_prev, perfused, where=where)
+                T_new, _ = hs.step(T, T_prev, dt, dt_prev, perfused, guesses=[inc_guess], where=where)
+                inc = None
             if not np.isfinite(T_new).all():
                 raise NonFiniteError(f"temperature {where} is not finite")
             state.advance(T, T_new, dt)
@@ -238,7 +242,8 @@ def simulate(domain: Domain, protocol: Protocol = Protocol(), generator: Generat
                 factor = 2.0 if est == 0 else min(2.0, max(0.5, 0.9 * (numerics.step_tolerance_c / est) ** (1 / 3)))
             T_prev, T, t, dt_prev = T, T_new, t_new, dt
             dt = _on_ladder(min(dt * factor, numerics.dt_max_s), numerics.dt_initial_s)
-            dT_guess = (T - T_prev) * (dt / dt_prev)  # the next increment, extrapolated
+            # warm start of the next step's first solve: its increment, extrapolated
+            inc_guess = (T - T_prev if inc is None else inc) * (dt / dt_prev)
             if progress is not None:
                 progress(t, t_end)
         if not seg.rf or seg.end_s >= t_end or not any(o.start_s == seg.end_s and o.lesion == seg.lesion

@@ -20,7 +20,7 @@ def test_quick_report_rows_and_agreement():
     solver = bench.fipy_solvers()[0][0] if with_fipy else None
     table, fig = bench.report(sizes=(12,), repeats=1, steps=2, operator_n=24, lesion=False,
                               fipy_solver=solver)
-    expected = ["operator apply_operator", "one-core triad", "first JIT compilation",
+    expected = ["operator apply_operator", "of the triad", "first JIT compilation",
                 "12^3 potential solve, rfsim", "12^3 heat step, rfsim", "12^3 memory, rfsim"]
     if with_fipy:
         expected += ["12^3 potential solve, FiPy", "12^3 heat step, FiPy", "12^3 memory, FiPy",

@@ -73,3 +73,43 @@ def test_operator_is_symmetric(rng):
     K.apply_operator(*G, zero, one, y, ay)
     assert np.isclose(np.vdot(ax, y), np.vdot(x, ay), rtol=1e-12)
     assert np.vdot(ax, x) > 0
+
+
+@pytest.mark.parametrize("shape", [(6, 5, 4), (31, 28, 26)], ids=["serial", "threaded"])
+def test_serial_and_threaded_paths_match_twins(shape, rng):
+    """Grids of at least PARALLEL_MIN_CELLS cells take the threaded kernels;
+    both paths must give what the NumPy twins give."""
+    from rfsim import linsolve as L
+
+    assert (np.prod(shape) >= K.PARALLEL_MIN_CELLS) == (shape[0] > 6)
+    G = [rng.random(tuple(n + (a == ax) for a, n in enumerate(shape))) for ax in range(3)]
+    d, x, b = rng.random(shape), rng.random(shape), rng.random(shape)
+    m = (rng.random(shape) < 0.8).astype(float)
+    for fast, ref in ((K.apply_operator, K.apply_operator_np),):
+        y1, y2 = np.empty(shape), np.empty(shape)
+        fast(*G, d, m, x, y1)
+        ref(*G, d, m, x, y2)
+        np.testing.assert_allclose(y1, y2, rtol=1e-12)
+    r1, r2 = np.empty(shape), np.empty(shape)
+    K.residual(*G, d, m, b, x, r1)
+    K.residual_np(*G, d, m, b, x, r2)
+    np.testing.assert_allclose(r1, r2, rtol=1e-11, atol=1e-13)
+    assert np.all(r1[m == 0] == 0) and np.abs(r1).max() > 0
+    t0, t1 = rng.uniform(30, 95, shape), rng.uniform(30, 95, shape)
+    a = [np.zeros(shape), np.zeros(shape), np.full(shape, 37.0)]
+    c = [np.zeros(shape), np.zeros(shape), np.full(shape, 37.0)]
+    K.damage_update(t0, t1, 0.5, 7.39e39, 2.577e5, *a)
+    K.damage_update_np(t0, t1, 0.5, 7.39e39, 2.577e5, *c)
+    for u, v in zip(a, c):
+        np.testing.assert_allclose(u, v, rtol=1e-12)
+    assert np.isclose(L.dot(x, b), L.dot_np(x, b), rtol=1e-12)
+    p, q = rng.random(shape), rng.random(shape)
+    xs, rs = [x.copy(), x.copy()], [b.copy(), b.copy()]
+    rr = [L.cg_update(xs[0], rs[0], p, q, 0.3), L.cg_update_np(xs[1], rs[1], p, q, 0.3)]
+    assert np.isclose(rr[0], rr[1], rtol=1e-12)
+    np.testing.assert_allclose(xs[0], xs[1], rtol=1e-14)
+    np.testing.assert_allclose(rs[0], rs[1], rtol=1e-12, atol=1e-15)
+    ps = [p.copy(), p.copy()]
+    L.cg_direction(ps[0], q, 0.7)
+    L.cg_direction_np(ps[1], q, 0.7)
+    np.testing.assert_allclose(ps[0], ps[1], rtol=1e-14)

@@ -1,5 +1,5 @@
 """The matrix-free operator: time, throughput (cells/s) and achieved bandwidth,
-against a one-core STREAM triad."""
+against a STREAM triad on the same threads."""
 
 from . import _common  # noqa: F401
 
@@ -34,7 +34,7 @@ class Operator:
 
 
 class Triad:
-    """STREAM triad a = b + s c on 2^24 doubles (400 MB), one core, Numba."""
+    """STREAM triad a = b + s c on 2^24 doubles (400 MB), all threads, Numba."""
 
     def setup(self):
         bench.triad_bandwidth(2 ** 16, 1)  # compile
