@@ -40,7 +40,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numba import njit, prange
 
-from .kernels import _CACHE, residual
+from .kernels import _CACHE, _operator_plane, residual_np
 
 #: Stop coarsening when a level has at most this many free cells: the coarsest
 #: operator is then factorised (SuperLU, ~ms at this size in 3-D).
@@ -175,6 +175,15 @@ def coarsen_faces_np(G, mask, ma, mb, mc, wa, Wa, Gc, dc):
 # --------------------------------------------------------------------------
 # transfer
 # --------------------------------------------------------------------------
+@njit(cache=_CACHE)
+def _restrict_plane(r, i, I, m1, m2, rc):
+    """Add fine plane i of r into coarse plane I of rc."""
+    for j in range(r.shape[1]):
+        J = m1[j]
+        for k in range(r.shape[2]):
+            rc[I, J, m2[k]] += r[i, j, k]
+
+
 @njit(cache=_CACHE, parallel=True)
 def restrict(r, m0, m1, m2, rc):
     """rc = P^T r: sum of the fine values over each aggregate.
@@ -183,15 +192,29 @@ def restrict(r, m0, m1, m2, rc):
     coarse plane of axis 0 sums a run of fine planes; the threads share the
     coarse planes and never write the same cell.
     """
-    n0, n1, n2 = r.shape
     start = np.searchsorted(m0, np.arange(rc.shape[0] + 1))
     for I in prange(rc.shape[0]):
         rc[I] = 0.0
         for i in range(start[I], start[I + 1]):
-            for j in range(n1):
-                J = m1[j]
-                for k in range(n2):
-                    rc[I, J, m2[k]] += r[i, j, k]
+            _restrict_plane(r, i, I, m1, m2, rc)
+
+
+@njit(cache=_CACHE, parallel=True)
+def residual_restrict(G0, G1, G2, diag, mask, b, x, r, m0, m1, m2, rc):
+    """r = mask (b - A x) and rc = P^T r in one pass: each fine plane of the
+    residual is summed into the coarse grid while it is still in cache."""
+    start = np.searchsorted(m0, np.arange(rc.shape[0] + 1))
+    for I in prange(rc.shape[0]):
+        rc[I] = 0.0
+        for i in range(start[I], start[I + 1]):
+            _operator_plane(G0, G1, G2, diag, mask, x, r, i, b, True)
+            _restrict_plane(r, i, I, m1, m2, rc)
+
+
+def residual_restrict_np(G0, G1, G2, diag, mask, b, x, r, m0, m1, m2, rc):
+    """NumPy twin of :func:`residual_restrict`."""
+    residual_np(G0, G1, G2, diag, mask, b, x, r)
+    restrict_np(r, m0, m1, m2, rc)
 
 
 def restrict_np(r, m0, m1, m2, rc):
@@ -239,9 +262,17 @@ def slab_bounds(n0, nslabs):
 
 
 @njit(cache=_CACHE)
-def _gs_slab(G0, G1, G2, dinv, mask, b, x, lo, hi, below, above, forward):
+def _gs_slab(G0, G1, G2, dinv, b, x, lo, hi, below, above, forward):
     """Gauss-Seidel over planes lo..hi-1 of axis 0; the planes lo-1 and hi are
-    read from ``below`` and ``above`` (copies frozen before the sweep)."""
+    read from ``below`` and ``above`` (copies frozen before the sweep).
+
+    Along a line of axis 2 each cell depends on the one just updated.  That
+    value stays in a register (``xprev``) and enters last, by one multiply-add
+    on the already scaled face: the chain from cell to cell is then one
+    instruction instead of a sum, a multiply and a store-to-load round trip,
+    which made the sweep twice as slow (it is bound by that chain, not by
+    memory).
+    """
     n0, n1, n2 = x.shape
     for ii in range(hi - lo):
         i = lo + ii if forward else hi - 1 - ii
@@ -249,28 +280,36 @@ def _gs_slab(G0, G1, G2, dinv, mask, b, x, lo, hi, below, above, forward):
         xp = above if i == hi - 1 else x[i + 1]
         for jj in range(n1):
             j = jj if forward else n1 - 1 - jj
+            xprev = 0.0  # beyond the line's first face: the boundary, at zero
             for kk in range(n2):
                 k = kk if forward else n2 - 1 - kk
-                if mask[i, j, k] == 0.0:
+                d = dinv[i, j, k]
+                if d == 0.0:
+                    xprev = x[i, j, k]
                     continue
-                s = b[i, j, k]
+                t = b[i, j, k]
                 if i > 0:
-                    s += G0[i, j, k] * xm[j, k]
+                    t += G0[i, j, k] * xm[j, k]
                 if i < n0 - 1:
-                    s += G0[i + 1, j, k] * xp[j, k]
+                    t += G0[i + 1, j, k] * xp[j, k]
                 if j > 0:
-                    s += G1[i, j, k] * x[i, j - 1, k]
+                    t += G1[i, j, k] * x[i, j - 1, k]
                 if j < n1 - 1:
-                    s += G1[i, j + 1, k] * x[i, j + 1, k]
-                if k > 0:
-                    s += G2[i, j, k] * x[i, j, k - 1]
-                if k < n2 - 1:
-                    s += G2[i, j, k + 1] * x[i, j, k + 1]
-                x[i, j, k] = s * dinv[i, j, k]
+                    t += G1[i, j + 1, k] * x[i, j + 1, k]
+                if forward:
+                    if k < n2 - 1:
+                        t += G2[i, j, k + 1] * x[i, j, k + 1]
+                    g = G2[i, j, k]
+                else:
+                    if k > 0:
+                        t += G2[i, j, k] * x[i, j, k - 1]
+                    g = G2[i, j, k + 1]
+                xprev = d * t + (d * g) * xprev
+                x[i, j, k] = xprev
 
 
 @njit(cache=_CACHE, parallel=True)
-def gauss_seidel(G0, G1, G2, dinv, mask, b, x, forward, nslabs):
+def gauss_seidel(G0, G1, G2, dinv, b, x, forward, nslabs):
     """One Gauss-Seidel sweep on the free cells, in place, slabs in parallel.
 
     x_c <- (b_c + sum_faces G x_nb) / (diag_c + sum_faces G); fixed cells keep
@@ -284,9 +323,9 @@ def gauss_seidel(G0, G1, G2, dinv, mask, b, x, forward, nslabs):
     Parameters
     ----------
     G0, G1, G2 : face arrays (S or W/K)
-    dinv : cell array, 1 / (diag + sum of the cell's face conductances), 0 on
-        fixed cells
-    mask : cell array, 1 where the sweep updates, 0 elsewhere
+    dinv : cell array, 1 / (diag + sum of the cell's face conductances); 0
+        where the sweep leaves x alone (fixed cells; not reading a mask saves
+        an eighth of the sweep's memory traffic)
     b : cell array, right-hand side
     x : cell array, updated in place
     forward : bool
@@ -304,10 +343,10 @@ def gauss_seidel(G0, G1, G2, dinv, mask, b, x, forward, nslabs):
         if bounds[s + 1] < n0:
             ghost[s, 1] = x[bounds[s + 1]]
     for s in prange(ns):
-        _gs_slab(G0, G1, G2, dinv, mask, b, x, bounds[s], bounds[s + 1], ghost[s, 0], ghost[s, 1], forward)
+        _gs_slab(G0, G1, G2, dinv, b, x, bounds[s], bounds[s + 1], ghost[s, 0], ghost[s, 1], forward)
 
 
-def gauss_seidel_np(G0, G1, G2, dinv, mask, b, x, forward, nslabs):
+def gauss_seidel_np(G0, G1, G2, dinv, b, x, forward, nslabs):
     """NumPy twin of :func:`gauss_seidel` (a plain loop: Gauss-Seidel is sequential)."""
     n0 = x.shape[0]
     ns = max(1, min(nslabs, n0 // SLAB_MIN_PLANES))
@@ -316,7 +355,7 @@ def gauss_seidel_np(G0, G1, G2, dinv, mask, b, x, forward, nslabs):
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         order = [(i, j, k) for i in range(lo, hi) for j in range(x.shape[1]) for k in range(x.shape[2])]
         for i, j, k in (order if forward else order[::-1]):
-            if mask[i, j, k] == 0.0:
+            if dinv[i, j, k] == 0.0:
                 continue
             s = b[i, j, k]
             for ax, G in enumerate((G0, G1, G2)):
@@ -388,10 +427,9 @@ class _Level:
         self.shape = mask.shape
         self.gsum = _total_conductance(G, self.shape)
         self.block = None
-        self.point_mask = mask
         if block is not None and (block & (mask != 0)).any():
             self.block = np.flatnonzero((block & (mask != 0)).ravel())
-            self.point_mask = np.where(block, 0.0, mask)
+            self._in_block = block
             self._rows = _operator_rows(G, self.shape, self.block)
         self.set_diag(diag)
         self.r = np.empty(self.shape)
@@ -402,6 +440,8 @@ class _Level:
         self.diag = diag
         d = diag + self.gsum
         self.dinv = np.where((self.mask != 0) & (d > 0), 1.0 / np.where(d > 0, d, 1.0), 0.0)
+        # the point sweep leaves the block to the block solve
+        self.point_dinv = self.dinv if self.block is None else np.where(self._in_block, 0.0, self.dinv)
         if self.block is not None:
             rows = self._rows.copy()
             rows = rows + sp.csr_matrix((diag.ravel()[self.block], (np.arange(self.block.size), self.block)),
@@ -415,13 +455,13 @@ class _Level:
         """One Gauss-Seidel sweep, then (forward) or before it (backward) the
         exact block solve: the backward pass is the adjoint of the forward one."""
         if forward:
-            gauss_seidel(*self.G, self.dinv, self.point_mask, b, x, True, SMOOTHER_SLABS)
+            gauss_seidel(*self.G, self.point_dinv, b, x, True, SMOOTHER_SLABS)
         if self.block is not None:
             xf = x.ravel()
             r = b.ravel()[self.block] - self._A_rows @ xf
             xf[self.block] += self._block_lu.solve(r)
         if not forward:
-            gauss_seidel(*self.G, self.dinv, self.point_mask, b, x, False, SMOOTHER_SLABS)
+            gauss_seidel(*self.G, self.point_dinv, b, x, False, SMOOTHER_SLABS)
 
 
 class Multigrid:
@@ -521,10 +561,9 @@ class Multigrid:
             return
         x.fill(0.0)
         lv.smooth(b, x, True)
-        residual(*lv.G, lv.diag, lv.mask, b, x, lv.r)
         nxt = self.levels[l + 1]
         maps = self.maps[l]
-        restrict(lv.r, *maps, nxt.b)
+        residual_restrict(*lv.G, lv.diag, lv.mask, b, x, lv.r, *maps, nxt.b)
         self._cycle(l + 1, nxt.b, nxt.x)
         prolong_add(nxt.x, *maps, lv.mask, x)
         lv.smooth(b, x, False)
