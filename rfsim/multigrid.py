@@ -50,6 +50,12 @@ COARSE_MAX_UNKNOWNS = 4000
 #: with tissue, and there it no longer slows the smoother down).  With it the
 #: 3-D heat solves take 13 instead of 22 iterations.
 BLOCK_LEVELS = 2
+#: Precision of the V-cycle's arrays.  A preconditioner need not be exact: in
+#: single precision the cycle moves half the bytes and CG (in double) takes the
+#: same number of iterations to the same tolerance (10 per heat step of the
+#: FiPy peer problem at 128^3, to 1e-8, either way); the heat step is 15 %
+#: faster.  The coarsest and block solves stay in double.
+CYCLE_PRECISION = np.float32
 #: Most levels in a hierarchy (the fine level included).
 MAX_LEVELS = 24
 
@@ -262,17 +268,41 @@ def slab_bounds(n0, nslabs):
 
 
 @njit(cache=_CACHE)
-def _gs_slab(G0, G1, G2, dinv, b, x, lo, hi, below, above, forward):
-    """Gauss-Seidel over planes lo..hi-1 of axis 0; the planes lo-1 and hi are
-    read from ``below`` and ``above`` (copies frozen before the sweep).
+def _gs_line(xl, bl, dl, g0l, g0u, xlo0, xhi0, g1l, g1u, xlo1, xhi1, g2, forward):
+    """One line of axis 2: its neighbours across axes 0 and 1 are the lines
+    xlo0, xhi0, xlo1, xhi1 (a zero line where the neighbour is the boundary).
 
-    Along a line of axis 2 each cell depends on the one just updated.  That
-    value stays in a register (``xprev``) and enters last, by one multiply-add
-    on the already scaled face: the chain from cell to cell is then one
-    instruction instead of a sum, a multiply and a store-to-load round trip,
-    which made the sweep twice as slow (it is bound by that chain, not by
-    memory).
+    Each cell depends on the one just updated.  That value stays in a register
+    (``xprev``) and enters last, by one multiply-add on the already scaled face:
+    the chain from cell to cell is then one instruction instead of a sum, a
+    multiply and a store-to-load round trip.
     """
+    n2 = xl.size
+    xprev = xl[0] - xl[0]  # zero of the array's precision: the boundary beyond the line
+    for kk in range(n2):
+        k = kk if forward else n2 - 1 - kk
+        d = dl[k]
+        if d == 0.0:
+            xprev = xl[k]
+            continue
+        t = bl[k] + g0l[k] * xlo0[k] + g0u[k] * xhi0[k] + g1l[k] * xlo1[k] + g1u[k] * xhi1[k]
+        if forward:
+            if kk < n2 - 1:
+                t += g2[k + 1] * xl[k + 1]
+            g = g2[k]
+        else:
+            if kk < n2 - 1:
+                t += g2[k] * xl[k - 1]
+            g = g2[k + 1]
+        xprev = d * t + (d * g) * xprev
+        xl[k] = xprev
+
+
+@njit(cache=_CACHE)
+def _gs_slab(G0, G1, G2, dinv, b, x, lo, hi, below, above, zero, forward):
+    """Gauss-Seidel over planes lo..hi-1 of axis 0; the planes lo-1 and hi are
+    read from ``below`` and ``above`` (copies frozen before the sweep, zero at
+    the boundary), ``zero`` is a zero line."""
     n0, n1, n2 = x.shape
     for ii in range(hi - lo):
         i = lo + ii if forward else hi - 1 - ii
@@ -280,32 +310,9 @@ def _gs_slab(G0, G1, G2, dinv, b, x, lo, hi, below, above, forward):
         xp = above if i == hi - 1 else x[i + 1]
         for jj in range(n1):
             j = jj if forward else n1 - 1 - jj
-            xprev = 0.0  # beyond the line's first face: the boundary, at zero
-            for kk in range(n2):
-                k = kk if forward else n2 - 1 - kk
-                d = dinv[i, j, k]
-                if d == 0.0:
-                    xprev = x[i, j, k]
-                    continue
-                t = b[i, j, k]
-                if i > 0:
-                    t += G0[i, j, k] * xm[j, k]
-                if i < n0 - 1:
-                    t += G0[i + 1, j, k] * xp[j, k]
-                if j > 0:
-                    t += G1[i, j, k] * x[i, j - 1, k]
-                if j < n1 - 1:
-                    t += G1[i, j + 1, k] * x[i, j + 1, k]
-                if forward:
-                    if k < n2 - 1:
-                        t += G2[i, j, k + 1] * x[i, j, k + 1]
-                    g = G2[i, j, k]
-                else:
-                    if k > 0:
-                        t += G2[i, j, k] * x[i, j, k - 1]
-                    g = G2[i, j, k + 1]
-                xprev = d * t + (d * g) * xprev
-                x[i, j, k] = xprev
+            _gs_line(x[i, j], b[i, j], dinv[i, j], G0[i, j], G0[i + 1, j], xm[j], xp[j],
+                     G1[i, j], G1[i, j + 1], x[i, j - 1] if j > 0 else zero,
+                     x[i, j + 1] if j < n1 - 1 else zero, G2[i, j], forward)
 
 
 @njit(cache=_CACHE, parallel=True)
@@ -336,14 +343,15 @@ def gauss_seidel(G0, G1, G2, dinv, b, x, forward, nslabs):
     n0, n1, n2 = x.shape
     bounds = slab_bounds(n0, nslabs)
     ns = bounds.size - 1
-    ghost = np.zeros((ns, 2, n1, n2))  # planes below and above each slab
+    ghost = np.zeros((ns, 2, n1, n2), dtype=x.dtype)  # planes below and above each slab
     for s in range(ns):
         if bounds[s] > 0:
             ghost[s, 0] = x[bounds[s] - 1]
         if bounds[s + 1] < n0:
             ghost[s, 1] = x[bounds[s + 1]]
+    zero = np.zeros(n2, dtype=x.dtype)
     for s in prange(ns):
-        _gs_slab(G0, G1, G2, dinv, b, x, bounds[s], bounds[s + 1], ghost[s, 0], ghost[s, 1], forward)
+        _gs_slab(G0, G1, G2, dinv, b, x, bounds[s], bounds[s + 1], ghost[s, 0], ghost[s, 1], zero, forward)
 
 
 def gauss_seidel_np(G0, G1, G2, dinv, b, x, forward, nslabs):
@@ -431,17 +439,29 @@ class _Level:
             self.block = np.flatnonzero((block & (mask != 0)).ravel())
             self._in_block = block
             self._rows = _operator_rows(G, self.shape, self.block)
+        self.dtype = np.float64
         self.set_diag(diag)
-        self.r = np.empty(self.shape)
-        self.b = np.empty(self.shape)
-        self.x = np.empty(self.shape)
+
+    def cycle_precision(self, dtype, keep_G=False):
+        """Hold what the V-cycle reads in ``dtype``; the float64 face arrays are
+        dropped unless ``keep_G`` (the coarsest level assembles a matrix)."""
+        self.dtype = dtype
+        self.Gv = tuple(g.astype(dtype) for g in self.G)
+        self.maskv = self.mask.astype(dtype)
+        if not keep_G:
+            self.G = None
+        self.r = np.empty(self.shape, dtype)
+        self.b = np.empty(self.shape, dtype)
+        self.x = np.empty(self.shape, dtype)
+        self.set_diag(self.diag)
 
     def set_diag(self, diag):
         self.diag = diag
         d = diag + self.gsum
-        self.dinv = np.where((self.mask != 0) & (d > 0), 1.0 / np.where(d > 0, d, 1.0), 0.0)
+        dinv = np.where((self.mask != 0) & (d > 0), 1.0 / np.where(d > 0, d, 1.0), 0.0)
+        self.diagv = diag.astype(self.dtype)
         # the point sweep leaves the block to the block solve
-        self.point_dinv = self.dinv if self.block is None else np.where(self._in_block, 0.0, self.dinv)
+        self.point_dinv = (dinv if self.block is None else np.where(self._in_block, 0.0, dinv)).astype(self.dtype)
         if self.block is not None:
             rows = self._rows.copy()
             rows = rows + sp.csr_matrix((diag.ravel()[self.block], (np.arange(self.block.size), self.block)),
@@ -455,13 +475,13 @@ class _Level:
         """One Gauss-Seidel sweep, then (forward) or before it (backward) the
         exact block solve: the backward pass is the adjoint of the forward one."""
         if forward:
-            gauss_seidel(*self.G, self.point_dinv, b, x, True, SMOOTHER_SLABS)
+            gauss_seidel(*self.Gv, self.point_dinv, b, x, True, SMOOTHER_SLABS)
         if self.block is not None:
             xf = x.ravel()
             r = b.ravel()[self.block] - self._A_rows @ xf
             xf[self.block] += self._block_lu.solve(r)
         if not forward:
-            gauss_seidel(*self.G, self.point_dinv, b, x, False, SMOOTHER_SLABS)
+            gauss_seidel(*self.Gv, self.point_dinv, b, x, False, SMOOTHER_SLABS)
 
 
 class Multigrid:
@@ -520,6 +540,8 @@ class Multigrid:
                 restrict(block.astype(float), *maps, cb)
                 block = cblock = cb > 0
             self.levels.append(_Level(Gc, self._coarse_diag(fine, maps, links), cmask, cw, cblock))
+        for lv in self.levels:
+            lv.cycle_precision(CYCLE_PRECISION, keep_G=lv is self.levels[-1])
         self._factor_coarsest()
 
     @staticmethod
@@ -550,20 +572,23 @@ class Multigrid:
 
     def apply(self, r, out):
         """out = M^{-1} r, one V-cycle from a zero guess (symmetric, SPD)."""
-        self._cycle(0, r, out)
+        top = self.levels[0]
+        top.b[...] = r
+        self._cycle(0, top.b, top.x)
+        out[...] = top.x
         return out
 
     def _cycle(self, l, b, x):
         lv = self.levels[l]
         if l == len(self.levels) - 1:
             x.fill(0.0)
-            x.ravel()[self._cidx] = self._coarse.solve(b.ravel()[self._cidx])
+            x.ravel()[self._cidx] = self._coarse.solve(b.ravel()[self._cidx].astype(float))
             return
         x.fill(0.0)
         lv.smooth(b, x, True)
         nxt = self.levels[l + 1]
         maps = self.maps[l]
-        residual_restrict(*lv.G, lv.diag, lv.mask, b, x, lv.r, *maps, nxt.b)
+        residual_restrict(*lv.Gv, lv.diagv, lv.maskv, b, x, lv.r, *maps, nxt.b)
         self._cycle(l + 1, nxt.b, nxt.x)
-        prolong_add(nxt.x, *maps, lv.mask, x)
+        prolong_add(nxt.x, *maps, lv.maskv, x)
         lv.smooth(b, x, False)
