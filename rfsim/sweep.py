@@ -762,6 +762,14 @@ def _warm_scenario(run: RunSpec) -> str:
 # executors
 # --------------------------------------------------------------------------
 
+def _one_thread():
+    """Local worker start-up: the sweep already runs a process per core, so each
+    run's kernels keep to one thread instead of competing for the same cores."""
+    import numba
+
+    numba.set_num_threads(1)
+
+
 def _local(tasks, workers):
     """Yield (task, result) as runs finish on ``workers`` local processes."""
     import multiprocessing
@@ -769,7 +777,8 @@ def _local(tasks, workers):
 
     # spawn (not fork): the coordinator has HDF5 files and threads open, and
     # spawned workers behave the same on every platform
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_one_thread) as pool:
         futures = {pool.submit(_execute, t): t for t in tasks}
         try:
             for fut in as_completed(futures):

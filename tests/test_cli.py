@@ -84,6 +84,7 @@ def test_impedance_json():
     (["predict", "--target", "foot"], ["invalid choice", "foot"]),
     (["predict", "--config", "missing.toml"], ["missing.toml", "not found"]),
     (["template", "nope"], ["template", "nope", "cordotomy"]),
+    (["bench", "--threads", "0"], ["--threads", "0", "must be 1 to"]),
 ])
 def test_bad_input_exits_2_with_one_line(args, words):
     assert_one_line_error(rfsim(*args), *words)

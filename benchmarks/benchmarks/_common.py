@@ -1,12 +1,12 @@
-"""Shared set-up of the asv benchmarks: one Numba thread (the kernels are serial,
-and the machine may be shared), and rfsim importable from the checkout when it is
-not installed in the environment asv runs in (``--python=same``)."""
+"""Shared set-up of the asv benchmarks: FiPy on its SciPy solvers, and rfsim
+importable from the checkout when it is not installed in the environment asv runs
+in (``--python=same``).  Numba uses every core, as for a user; set
+NUMBA_NUM_THREADS to track one thread."""
 
 import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 os.environ.setdefault("FIPY_SOLVERS", "scipy")
 try:
     import rfsim  # noqa: F401
