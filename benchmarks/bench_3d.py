@@ -100,10 +100,13 @@ def main(argv=None):
           f"run {tr:.1f} s, total {tb + tr:.1f} s; {res.steps} steps; stats {res.stats}", flush=True)
     print(f"peak RSS: {peak_rss_mb():.0f} MB (after warm-up {rss0:.0f} MB)", flush=True)
     G = ElectricSolver(dom).conductances(np.asarray(dom.sigma))
-    tri = triad_gb_s()
-    op, t_op = operator_gb_s(G, np.zeros(dom.grid.shape), (~dom.metal).astype(float))
+    # alternate the two: the machine's bandwidth drifts between minutes
+    pairs = [(operator_gb_s(G, np.zeros(dom.grid.shape), (~dom.metal).astype(float)), triad_gb_s())
+             for _ in range(5)]
+    op, t_op = (statistics.median(p[0][i] for p in pairs) for i in range(2))
+    tri = statistics.median(p[1] for p in pairs)
     print(f"operator: {op:.2f} GB/s ({t_op * 1e3:.1f} ms per application), triad {tri:.2f} GB/s, "
-          f"ratio {op / tri:.2f}", flush=True)
+          f"ratio {op / tri:.2f} (medians of 5 alternating rounds)", flush=True)
     for r, n, it, lv in iterations((0.75, 1.0, 1.25)):
         print(f"potential multigrid: refine {r:g}: {n:,} cells, {it} CG iterations, {lv} levels", flush=True)
 

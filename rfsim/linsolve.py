@@ -245,6 +245,9 @@ class PCG:
     widths : tuple of three 1-D arrays, optional
         Cell widths (m) of a 3-D grid: with them, grids of at least
         ``MG_MIN_UNKNOWNS`` unknowns use the multigrid preconditioner.
+    block : bool cell array, optional
+        Strongly coupled cells the multigrid smoother solves as one block
+        (see :class:`rfsim.multigrid.Multigrid`).
     """
 
     def __init__(self, free, name, rtol=1e-10, maxiter=400, refactor_after=8, widths=None, block=None):

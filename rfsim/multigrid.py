@@ -22,11 +22,16 @@ cells are Dirichlet for the potential).  The choices follow from that:
   without any knowledge of the material.  Faces between a free and a fixed cell
   become Dirichlet links on the coarse diagonal, scaled the same way; the
   diagonal term (capacity / dt, perfusion) is summed (it is a volume integral).
-* **Symmetric Gauss-Seidel smoothing**: one lexicographic forward sweep before
-  the coarse correction and one backward sweep after it, so the V-cycle is a
-  symmetric positive definite preconditioner, as CG requires.
+* **Symmetric Gauss-Seidel smoothing**: one forward sweep before the coarse
+  correction and one backward sweep after it, so the V-cycle is a symmetric
+  positive definite preconditioner, as CG requires.  The sweep cuts axis 0 into
+  slabs swept in parallel (:func:`gauss_seidel`), and a ``block`` of strongly
+  coupled cells (the electrode metal in the heat problem) is solved exactly
+  after the point sweep, before it on the way back (:class:`_Level`).
 * **Direct coarse solve**: a sparse LU factorisation of the coarsest operator
   (a few thousand unknowns).
+* **Single precision**: the cycle's arrays are ``CYCLE_PRECISION``; CG stays in
+  double (:meth:`Multigrid.apply` converts on the way in and out).
 
 Every compiled kernel is a module-level ``@njit(cache=True)`` function with a
 NumPy twin of the same name plus ``_np``; ``tests/test_multigrid.py`` checks
@@ -497,12 +502,15 @@ class Multigrid:
         The unknowns; the others are fixed at zero.
     widths : tuple of three 1-D arrays
         Cell widths (m) along each axis of the tensor-product grid.
+    block : bool cell array, optional
+        Free cells the smoother solves together, exactly, on the first
+        ``BLOCK_LEVELS`` levels (the electrode metal of the heat problem).
 
     Notes
     -----
     The face conductances of every level depend only on G, so a new diagonal
     (another time step) only needs :meth:`set_diag`, which re-sums the
-    diagonals and refactorises the small coarsest operator.
+    diagonals and refactorises the small coarsest and block operators.
     """
 
     def __init__(self, G, diag, free, widths, block=None):
