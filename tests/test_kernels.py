@@ -48,8 +48,9 @@ def test_kernels_match_numpy_twins(g, metal_boundary, rng):
         np.testing.assert_allclose(y1, y2, rtol=1e-12, atol=1e-14 * np.abs(y2).max())
 
 
-def test_damage_kernel_matches_twin(rng):
-    sh = (5, 1, 7)
+@pytest.mark.parametrize("sh", [(5, 1, 7), (20, 10, 12)], ids=["serial", "threaded"])
+def test_damage_kernel_matches_twin(sh, rng):
+    assert (np.prod(sh) >= K.DAMAGE_PARALLEL_MIN_CELLS) == (sh[0] == 20)
     t0, t1 = rng.uniform(30, 95, sh), rng.uniform(30, 95, sh)
     a = [np.zeros(sh), np.zeros(sh), np.full(sh, 37.0)]
     b = [np.zeros(sh), np.zeros(sh), np.full(sh, 37.0)]
@@ -95,13 +96,6 @@ def test_serial_and_threaded_paths_match_twins(shape, rng):
     K.residual_np(*G, d, m, b, x, r2)
     np.testing.assert_allclose(r1, r2, rtol=1e-11, atol=1e-13)
     assert np.all(r1[m == 0] == 0) and np.abs(r1).max() > 0
-    t0, t1 = rng.uniform(30, 95, shape), rng.uniform(30, 95, shape)
-    a = [np.zeros(shape), np.zeros(shape), np.full(shape, 37.0)]
-    c = [np.zeros(shape), np.zeros(shape), np.full(shape, 37.0)]
-    K.damage_update(t0, t1, 0.5, 7.39e39, 2.577e5, *a)
-    K.damage_update_np(t0, t1, 0.5, 7.39e39, 2.577e5, *c)
-    for u, v in zip(a, c):
-        np.testing.assert_allclose(u, v, rtol=1e-12)
     assert np.isclose(L.dot(x, b), L.dot_np(x, b), rtol=1e-12)
     p, q = rng.random(shape), rng.random(shape)
     xs, rs = [x.copy(), x.copy()], [b.copy(), b.copy()]
