@@ -8,7 +8,7 @@ import pytest
 
 from rfsim import linsolve
 from rfsim import multigrid as M
-from rfsim.grid import cartesian_grid, graded_edges
+from rfsim.grid import cartesian_grid
 from rfsim.kernels import face_conductance
 
 
