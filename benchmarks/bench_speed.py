@@ -11,7 +11,7 @@
   package so the real cache is untouched).
 
 Medians over the repeats, with Numba's default threads, as a user runs it (the
-axisymmetric grids are small: only the damage update uses the second core).
+axisymmetric grids are small and run serially).
 """
 
 import argparse

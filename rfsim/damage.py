@@ -72,17 +72,27 @@ class DamageState:
         self.omega = np.zeros(shape)
         self.cem43 = np.zeros(shape)
         self.tpeak = np.full(shape, float(temperature_c))
+        # the rates at the end of the last step, and the temperatures they belong to
+        self._rates = (np.empty(shape), np.empty(shape))
+        self._t_last = None
 
     def advance(self, t_old, t_new, dt):
-        """Integrate over a step of ``dt`` s from temperatures t_old to t_new (C)."""
+        """Integrate over a step of ``dt`` s from temperatures t_old to t_new (C).
+
+        When ``t_old`` is the array passed as ``t_new`` to the previous call (as
+        in a time loop), the rates at its temperatures are reused."""
         s = self.settings
         damage_update(t_old, t_new, dt, s.arrhenius_a_per_s, s.arrhenius_ea_j_per_mol,
-                      self.omega, self.cem43, self.tpeak)
+                      self.omega, self.cem43, self.tpeak, *self._rates, t_old is self._t_last)
+        self._t_last = t_new
 
     def copy(self) -> "DamageState":
+        """The integrals so far, without the cached rates."""
         c = DamageState.__new__(DamageState)
         c.settings = self.settings
         c.omega, c.cem43, c.tpeak = self.omega.copy(), self.cem43.copy(), self.tpeak.copy()
+        c._rates = (np.empty_like(self.omega), np.empty_like(self.omega))
+        c._t_last = None
         return c
 
     def coagulated(self) -> np.ndarray:

@@ -360,38 +360,40 @@ def boundary_outflow(G0_G1_G2, x) -> float:
 GAS_CONSTANT = 8.314462618  # J/mol/K (CODATA 2018)
 
 
-#: Threads pay off for the damage update on far smaller grids than for the
-#: operator: it costs ~35 ns per cell (transcendental functions), not ~3.
-DAMAGE_PARALLEL_MIN_CELLS = 2_000
-
-
 @njit(cache=_CACHE)
-def _damage_range(to, tn, dt, a, ea, om, cm, tp, lo, hi):
+def _damage_range(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, lo, hi):
     """:func:`damage_update` on flat cells lo..hi-1."""
     for i in range(lo, hi):
-        k0 = a * np.exp(-ea / (GAS_CONSTANT * (to[i] + 273.15)))
+        if known:
+            k0, c0 = rk[i], rc[i]
+        else:
+            k0 = a * np.exp(-ea / (GAS_CONSTANT * (to[i] + 273.15)))
+            c0 = (0.5 if to[i] >= 43.0 else 0.25) ** (43.0 - to[i])
         k1 = a * np.exp(-ea / (GAS_CONSTANT * (tn[i] + 273.15)))
+        c1 = (0.5 if tn[i] >= 43.0 else 0.25) ** (43.0 - tn[i])
         om[i] += 0.5 * dt * (k0 + k1)
-        r0 = 0.5 if to[i] >= 43.0 else 0.25
-        r1 = 0.5 if tn[i] >= 43.0 else 0.25
-        cm[i] += 0.5 * dt / 60.0 * (r0 ** (43.0 - to[i]) + r1 ** (43.0 - tn[i]))
+        cm[i] += 0.5 * dt / 60.0 * (c0 + c1)
+        rk[i], rc[i] = k1, c1
         if tn[i] > tp[i]:
             tp[i] = tn[i]
 
 
 @njit(cache=_CACHE, parallel=True)
-def _damage_parallel(to, tn, dt, a, ea, om, cm, tp, chunks):
+def _damage_parallel(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, chunks):
     n = to.size
     for c in prange(chunks):
-        _damage_range(to, tn, dt, a, ea, om, cm, tp, c * n // chunks, (c + 1) * n // chunks)
+        _damage_range(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, c * n // chunks, (c + 1) * n // chunks)
 
 
-def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak):
+def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, known):
     """Advance the damage integrals over one step (trapezoidal rule in time).
 
-    Cells are shared among the threads on grids of at least
-    ``DAMAGE_PARALLEL_MIN_CELLS`` cells (two exponentials and two powers per
-    cell).
+    The rates at the end of a step are the rates at the start of the next: they
+    are kept in ``rate_k`` and ``rate_c`` so that each step evaluates one
+    exponential and one power per cell instead of two.  Cells are shared among
+    the threads on grids of at least ``PARALLEL_MIN_CELLS`` cells; smaller
+    (axisymmetric) grids stay serial, so that a prediction never starts
+    OpenMP threads and a process that ran one can still fork workers.
 
     Parameters
     ----------
@@ -402,18 +404,26 @@ def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak):
     omega, cem43, tpeak : contiguous cell arrays, updated in place: Arrhenius
         integral (dimensionless), cumulative equivalent minutes at 43 C (min)
         and the peak temperature (C).
+    rate_k, rate_c : contiguous cell arrays, updated in place: the Arrhenius
+        rate (1/s) and the CEM43 factor (dimensionless) at ``t_new``.
+    known : bool
+        True when ``rate_k`` and ``rate_c`` hold the rates at ``t_old``
+        (otherwise they are computed from it).
     """
-    args = (t_old.ravel(), t_new.ravel(), dt, a, ea, omega.ravel(), cem43.ravel(), tpeak.ravel())
-    if t_old.size >= DAMAGE_PARALLEL_MIN_CELLS:
+    args = (t_old.ravel(), t_new.ravel(), dt, a, ea, omega.ravel(), cem43.ravel(), tpeak.ravel(),
+            rate_k.ravel(), rate_c.ravel(), known)
+    if t_old.size >= PARALLEL_MIN_CELLS:
         _damage_parallel(*args, 64)
     else:
         _damage_range(*args, 0, t_old.size)
 
 
-def damage_update_np(t_old, t_new, dt, a, ea, omega, cem43, tpeak):
+def damage_update_np(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, known):
     """NumPy twin of :func:`damage_update`."""
     k = lambda t: a * np.exp(-ea / (GAS_CONSTANT * (t + 273.15)))  # noqa: E731
-    omega += 0.5 * dt * (k(t_old) + k(t_new))
     c = lambda t: np.where(t >= 43.0, 0.5, 0.25) ** (43.0 - t)  # noqa: E731
-    cem43 += 0.5 * dt / 60.0 * (c(t_old) + c(t_new))
+    k0, c0 = (rate_k.copy(), rate_c.copy()) if known else (k(t_old), c(t_old))
+    rate_k[...], rate_c[...] = k(t_new), c(t_new)
+    omega += 0.5 * dt * (k0 + rate_k)
+    cem43 += 0.5 * dt / 60.0 * (c0 + rate_c)
     np.maximum(tpeak, t_new, out=tpeak)

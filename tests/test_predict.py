@@ -1,5 +1,6 @@
 """Prediction against the tracts, the verdict, and the impedance profile."""
 
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -164,3 +165,23 @@ def test_tissue_overrides_change_the_answer():
     lo = predict(base).summary
     hi = predict(replace(base, tissues=(tissue("white_matter").with_(sigma_s_per_m=0.19),))).summary
     assert hi["impedance_ohm"] < 0.7 * lo["impedance_ohm"]  # the tip sits in white matter
+
+
+def _short_prediction(_):
+    sc = replace(cordotomy_scenario(), protocol=Protocol.clinical(1, duration_s=5.0, cooling_s=1.0))
+    return predict(sc).summary["cord_area_fraction"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the fork start method is the Linux default")
+def test_processes_forked_after_a_prediction_can_predict():
+    """The axisymmetric path never starts OpenMP threads (only 3-D grids are
+    threaded), so a script may run a prediction and then fork worker processes
+    that predict too: GNU OpenMP would kill a forked child that starts threads
+    after its parent did.  The test process may already run threads from the
+    3-D tests, which makes the check stricter."""
+    import multiprocessing
+
+    first = _short_prediction(0)
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        out = pool.map_async(_short_prediction, [0, 1]).get(timeout=120)
+    assert out == [first, first]
