@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import argparse
 import resource
-import statistics
 import time
 from dataclasses import replace
 
 import numpy as np
 
-from rfsim.bench import OPERATOR_BYTES_PER_CELL, triad_bandwidth
+from rfsim.bench import operator_vs_triad, triad_bandwidth
 from rfsim.electric import ElectricSolver
 from rfsim.generator import Protocol
-from rfsim.kernels import apply_operator
 from rfsim.placement import CARTESIAN_MESH
 from rfsim.predict import build, cordotomy_scenario
 from rfsim.simulation import simulate
@@ -38,24 +36,6 @@ from rfsim.simulation import simulate
 def peak_rss_mb():
     """Peak resident memory of this process so far (MB; Linux reports kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def triad_gb_s():
-    """STREAM triad a = b + s c, all threads (GB/s; rfsim.bench's, so both benchmarks agree)."""
-    return triad_bandwidth()
-
-
-def operator_gb_s(G, diag, mask, repeats=7):
-    """Effective bandwidth of apply_operator (GB/s, 7 x 8 bytes per cell; median)."""
-    x = np.random.default_rng(0).random(mask.shape)
-    y = np.empty_like(x)
-    apply_operator(*G, diag, mask, x, y)
-    t = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        apply_operator(*G, diag, mask, x, y)
-        t.append(time.perf_counter() - t0)
-    return OPERATOR_BYTES_PER_CELL * x.size / statistics.median(t) / 1e9, statistics.median(t)
 
 
 def lesion(scenario):
@@ -91,7 +71,7 @@ def main(argv=None):
     sc = replace(cordotomy_scenario(), model="3d",
                  protocol=Protocol.clinical(1, set_temperature_c=80.0, duration_s=duration))
     sc = replace(sc, mesh=replace(sc.mesh, refine=args.refine))
-    print(f"triad: {triad_gb_s():.2f} GB/s", flush=True)
+    print(f"triad: {triad_bandwidth():.2f} GB/s", flush=True)
     # warm-up: compile every kernel on a short run (not counted)
     lesion(replace(sc, protocol=Protocol.clinical(1, set_temperature_c=80.0, duration_s=0.5)))
     rss0 = peak_rss_mb()
@@ -100,13 +80,12 @@ def main(argv=None):
           f"run {tr:.1f} s, total {tb + tr:.1f} s; {res.steps} steps; stats {res.stats}", flush=True)
     print(f"peak RSS: {peak_rss_mb():.0f} MB (after warm-up {rss0:.0f} MB)", flush=True)
     G = ElectricSolver(dom).conductances(np.asarray(dom.sigma))
-    # alternate the two: the machine's bandwidth drifts between minutes
-    pairs = [(operator_gb_s(G, np.zeros(dom.grid.shape), (~dom.metal).astype(float)), triad_gb_s())
-             for _ in range(5)]
-    op, t_op = (statistics.median(p[0][i] for p in pairs) for i in range(2))
-    tri = statistics.median(p[1] for p in pairs)
-    print(f"operator: {op:.2f} GB/s ({t_op * 1e3:.1f} ms per application), triad {tri:.2f} GB/s, "
-          f"ratio {op / tri:.2f} (medians of 5 alternating rounds)", flush=True)
+    shape = dom.grid.shape
+    arrays = (G, np.zeros(shape), (~dom.metal).astype(float), np.random.default_rng(0).random(shape),
+              np.empty(shape))
+    cps, op, tri = operator_vs_triad(arrays=arrays)  # alternating: the bandwidth drifts
+    print(f"operator: {op:.2f} GB/s ({dom.grid.ncells / cps * 1e3:.1f} ms per application), triad "
+          f"{tri:.2f} GB/s, ratio {op / tri:.2f} (medians of 5 alternating rounds)", flush=True)
     for r, n, it, lv in iterations((0.75, 1.0, 1.25)):
         print(f"potential multigrid: refine {r:g}: {n:,} cells, {it} CG iterations, {lv} levels", flush=True)
 

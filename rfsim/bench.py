@@ -462,28 +462,31 @@ def operator_arrays(n):
     return G, np.ones(g.shape), np.ones(g.shape), x, np.empty(g.shape)
 
 
-def operator_throughput(n=128, repeats=7):
-    """Matrix-free operator on n^3 cells: (cells per second, GB/s at
-    :data:`OPERATOR_BYTES_PER_CELL`).  Compiled before timing."""
+def operator_throughput(n=128, repeats=7, arrays=None):
+    """Matrix-free operator on the peer problem's n^3 cells, or on ``arrays``
+    (G, diag, mask, x, y as :func:`operator_arrays` returns them): (cells per
+    second, GB/s at :data:`OPERATOR_BYTES_PER_CELL`).  Compiled before timing."""
     from .kernels import apply_operator
 
-    G, diag, mask, x, y = operator_arrays(n)
+    G, diag, mask, x, y = operator_arrays(n) if arrays is None else arrays
     apply_operator(*G, diag, mask, x, y)
     t = _median_time(lambda: apply_operator(*G, diag, mask, x, y), repeats)
-    cps = n ** 3 / t
+    cps = x.size / t
     return cps, cps * OPERATOR_BYTES_PER_CELL / 1e9
 
 
-def operator_vs_triad(n=128, rounds=5):
+def operator_vs_triad(n=128, rounds=5, arrays=None):
     """(cells per second, operator GB/s, triad GB/s): medians over ``rounds``
-    alternating measurements of the two.  This machine's bandwidth drifts by
-    tens of percent between minutes (other tenants of the host); alternating
-    keeps the ratio of the two fair."""
+    alternating measurements of the two, on the peer problem at n^3 or on
+    ``arrays`` (see :func:`operator_throughput`).  This machine's bandwidth
+    drifts by tens of percent between minutes (other tenants of the host);
+    alternating keeps the ratio of the two fair."""
+    arrays = operator_arrays(n) if arrays is None else arrays
     ops, tris = [], []
     for _ in range(rounds):
-        ops.append(operator_throughput(n, 3))
+        ops.append(operator_throughput(repeats=3, arrays=arrays)[0])
         tris.append(triad_bandwidth(repeats=3))
-    cps = statistics.median(o[0] for o in ops)
+    cps = statistics.median(ops)
     return cps, cps * OPERATOR_BYTES_PER_CELL / 1e9, statistics.median(tris)
 
 

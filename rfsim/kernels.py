@@ -152,7 +152,8 @@ PARALLEL_MIN_CELLS = 20_000
 @njit(cache=_CACHE)
 def _operator_plane(G0, G1, G2, diag, mask, x, y, i, b, residual):
     """Plane i (of axis 0) of y = mask A x, or of y = mask (b - A x) when
-    ``residual`` is true (see :func:`apply_operator`)."""
+    ``residual`` is true (see :func:`apply_operator`; the residual form serves
+    :func:`rfsim.multigrid.residual_restrict`)."""
     n0, n1, n2 = x.shape
     for j in range(n1):
         for k in range(n2):
@@ -170,15 +171,15 @@ def _operator_plane(G0, G1, G2, diag, mask, x, y, i, b, residual):
 
 
 @njit(cache=_CACHE)
-def _operator_serial(G0, G1, G2, diag, mask, x, y, b, residual):
+def _operator_serial(G0, G1, G2, diag, mask, x, y):
     for i in range(x.shape[0]):
-        _operator_plane(G0, G1, G2, diag, mask, x, y, i, b, residual)
+        _operator_plane(G0, G1, G2, diag, mask, x, y, i, x, False)
 
 
 @njit(cache=_CACHE, parallel=True)
-def _operator_parallel(G0, G1, G2, diag, mask, x, y, b, residual):
+def _operator_parallel(G0, G1, G2, diag, mask, x, y):
     for i in prange(x.shape[0]):
-        _operator_plane(G0, G1, G2, diag, mask, x, y, i, b, residual)
+        _operator_plane(G0, G1, G2, diag, mask, x, y, i, x, False)
 
 
 def apply_operator(G0, G1, G2, diag, mask, x, y):
@@ -191,13 +192,7 @@ def apply_operator(G0, G1, G2, diag, mask, x, y):
     cell is written once, so the result does not depend on the threads).
     """
     kernel = _operator_parallel if x.size >= PARALLEL_MIN_CELLS else _operator_serial
-    kernel(G0, G1, G2, diag, mask, x, y, x, False)
-
-
-def residual(G0, G1, G2, diag, mask, b, x, r):
-    """r = mask * (b - A x) in one pass, A the operator of :func:`apply_operator`."""
-    kernel = _operator_parallel if x.size >= PARALLEL_MIN_CELLS else _operator_serial
-    kernel(G0, G1, G2, diag, mask, x, r, b, True)
+    kernel(G0, G1, G2, diag, mask, x, y)
 
 
 @njit(cache=_CACHE, parallel=True)
@@ -206,12 +201,6 @@ def triad(a, b, c, s):
     that the operator's throughput is measured against (benchmarks)."""
     for i in prange(a.size):
         a[i] = b[i] + s * c[i]
-
-
-def residual_np(G0, G1, G2, diag, mask, b, x, r):
-    """NumPy twin of :func:`residual` (masks are 0 or 1)."""
-    apply_operator_np(G0, G1, G2, diag, mask, x, r)
-    r[...] = mask * b - r
 
 
 def apply_operator_np(G0, G1, G2, diag, mask, x, y):

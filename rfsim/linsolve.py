@@ -40,8 +40,8 @@ except ImportError:  # pragma: no cover - exercised where qdldl is missing
 # --------------------------------------------------------------------------
 # CG vector kernels: one pass over memory each, on all threads for large grids
 # --------------------------------------------------------------------------
-#: Partial sums of a parallel reduction: a fixed count, so a dot product does
-#: not depend on the number of threads.
+#: Chunks of a threaded vector kernel: a fixed count, so the partial sums of a
+#: dot product do not depend on the number of threads.
 REDUCTION_CHUNKS = 16
 
 
@@ -83,16 +83,17 @@ def _update_parallel(x, r, p, q, alpha):
     return part.sum()
 
 
+@njit(cache=_CACHE)
+def _direction_range(p, z, beta, lo, hi):
+    for i in range(lo, hi):
+        p[i] = z[i] + beta * p[i]
+
+
 @njit(cache=_CACHE, parallel=True)
 def _direction_parallel(p, z, beta):
-    for i in prange(p.size):
-        p[i] = z[i] + beta * p[i]
-
-
-@njit(cache=_CACHE)
-def _direction_serial(p, z, beta):
-    for i in range(p.size):
-        p[i] = z[i] + beta * p[i]
+    n = p.size
+    for c in prange(REDUCTION_CHUNKS):
+        _direction_range(p, z, beta, c * n // REDUCTION_CHUNKS, (c + 1) * n // REDUCTION_CHUNKS)
 
 
 def dot(a, b) -> float:
@@ -116,7 +117,11 @@ def cg_update(x, r, p, q, alpha) -> float:
 
 def cg_direction(p, z, beta):
     """p = z + beta p in place."""
-    (_direction_parallel if p.size >= PARALLEL_MIN_CELLS else _direction_serial)(p.ravel(), z.ravel(), beta)
+    p, z = p.ravel(), z.ravel()
+    if p.size >= PARALLEL_MIN_CELLS:
+        _direction_parallel(p, z, beta)
+    else:
+        _direction_range(p, z, beta, 0, p.size)
 
 
 def dot_np(a, b) -> float:

@@ -45,7 +45,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numba import njit, prange
 
-from .kernels import _CACHE, _operator_plane, residual_np
+from .kernels import _CACHE, _operator_plane, apply_operator_np
 
 #: Stop coarsening when a level has at most this many free cells: the coarsest
 #: operator is then factorised (SuperLU, ~ms at this size in 3-D).
@@ -224,7 +224,8 @@ def residual_restrict(G0, G1, G2, diag, mask, b, x, r, m0, m1, m2, rc):
 
 def residual_restrict_np(G0, G1, G2, diag, mask, b, x, r, m0, m1, m2, rc):
     """NumPy twin of :func:`residual_restrict`."""
-    residual_np(G0, G1, G2, diag, mask, b, x, r)
+    apply_operator_np(G0, G1, G2, diag, mask, x, r)
+    r[...] = mask * b - r  # masks are 0 or 1
     restrict_np(r, m0, m1, m2, rc)
 
 

@@ -88,6 +88,7 @@ def test_serial_and_threaded_paths_match_twins(shape, rng):
     """Grids of at least PARALLEL_MIN_CELLS cells take the threaded kernels;
     both paths must give what the NumPy twins give."""
     from rfsim import linsolve as L
+    from rfsim import multigrid as M
 
     assert (np.prod(shape) >= K.PARALLEL_MIN_CELLS) == (shape[0] > 6)
     G = [rng.random(tuple(n + (a == ax) for a, n in enumerate(shape))) for ax in range(3)]
@@ -98,10 +99,12 @@ def test_serial_and_threaded_paths_match_twins(shape, rng):
         fast(*G, d, m, x, y1)
         ref(*G, d, m, x, y2)
         np.testing.assert_allclose(y1, y2, rtol=1e-12)
-    r1, r2 = np.empty(shape), np.empty(shape)
-    K.residual(*G, d, m, b, x, r1)
-    K.residual_np(*G, d, m, b, x, r2)
+    maps, cw = zip(*(M.aggregation_map(np.ones(n)) for n in shape))
+    (r1, c1), (r2, c2) = [(np.empty(shape), np.empty(tuple(w.size for w in cw))) for _ in range(2)]
+    M.residual_restrict(*G, d, m, b, x, r1, *maps, c1)
+    M.residual_restrict_np(*G, d, m, b, x, r2, *maps, c2)
     np.testing.assert_allclose(r1, r2, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(c1, c2, rtol=1e-11, atol=1e-12)
     assert np.all(r1[m == 0] == 0) and np.abs(r1).max() > 0
     assert np.isclose(L.dot(x, b), L.dot_np(x, b), rtol=1e-12)
     p, q = rng.random(shape), rng.random(shape)
