@@ -5,7 +5,7 @@
   mesh of predictions, ~287k cells): wall time (after a warm-up that compiles the
   kernels), peak resident memory, time steps and linear-solver iterations;
 * the multigrid iteration count of the potential at three resolutions;
-* the bandwidth of the matrix-free operator (:func:`rfsim.kernels.apply_operator`)
+* the bandwidth of the matrix-free operator (:func:`rfsim.numerics.kernels.apply_operator`)
   against a STREAM-style triad measured in the same run, counting the memory
   traffic the operator cannot avoid, as ``rfsim bench`` does: x, diag, mask and
   the three face-conductance arrays read once and y written once, 7 x 8 bytes
@@ -25,12 +25,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from rfsim.bench import operator_vs_triad, triad_bandwidth
-from rfsim.electric import ElectricSolver
-from rfsim.generator import Protocol
-from rfsim.placement import CARTESIAN_MESH
+from rfsim.bench.core import operator_vs_triad, triad_bandwidth
+from rfsim.physics.electric import ElectricSolver
+from rfsim.physics.generator import Protocol
+from rfsim.cordotomy.placement import CARTESIAN_MESH
 from rfsim.predict import build, cordotomy_scenario
-from rfsim.simulation import simulate
+from rfsim.physics.simulation import simulate
 
 
 def peak_rss_mb():
@@ -52,8 +52,8 @@ def iterations(refines):
     out = []
     for r in refines:
         sc = replace(cordotomy_scenario(), model="3d")
-        from rfsim.anatomy import load_parametric
-        from rfsim.placement import Placement, cartesian_domain
+        from rfsim.anatomy.model import load_parametric
+        from rfsim.cordotomy.placement import Placement, cartesian_domain
 
         dom = cartesian_domain(load_parametric(), Placement.default("leg"), replace(CARTESIAN_MESH, refine=r))
         es = ElectricSolver(dom, sc.numerics.linear_rtol)

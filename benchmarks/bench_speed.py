@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _median(f, n):
-    from rfsim.bench import time_calls
+    from rfsim.bench.core import time_calls
 
     ts = time_calls(f, n)
     return statistics.median(ts), min(ts), max(ts)
@@ -45,12 +45,12 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     n = ap.parse_args().repeats
     import rfsim
-    from rfsim.domain import homogeneous
-    from rfsim.electrode import Electrode
-    from rfsim.generator import Protocol
+    from rfsim.physics.domain import homogeneous
+    from rfsim.physics.electrode import Electrode
+    from rfsim.physics.generator import Protocol
     from rfsim.predict import build, cordotomy_scenario, predict
-    from rfsim.simulation import simulate
-    from rfsim.tissue import tissue
+    from rfsim.physics.simulation import simulate
+    from rfsim.physics.tissue import tissue
 
     rows = []
     block = homogeneous(tissue("spinal_cord"), Electrode())

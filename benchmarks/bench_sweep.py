@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def once(spec, workers):
     """(steady runs/min, end-to-end runs/min) of one sweep on ``workers`` processes."""
-    from rfsim.sweep import _local, _Task, _warm_scenario
+    from rfsim.sweep.core import _local, _Task, _warm_scenario
 
     runs = spec.runs()
     warm = _warm_scenario(runs[0])
@@ -53,7 +53,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     a = ap.parse_args()
-    from rfsim.sweep import parse_sweep
+    from rfsim.sweep.core import parse_sweep
 
     offsets = [round(1.0 + 1.0 * i / (a.runs - 1), 4) for i in range(a.runs)]
     spec = parse_sweep({"grid": {"placement.offset_mm": offsets}})

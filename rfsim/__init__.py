@@ -1,3 +1,3 @@
 """rfsim: radiofrequency thermal lesions in the cervical spinal cord."""
 
-__version__ = "0.1.0"
+from rfsim.version import __version__

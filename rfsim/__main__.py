@@ -1,5 +1,5 @@
 """``python -m rfsim`` runs the command line."""
 
-from .cli import main
+from rfsim.cli import main
 
 raise SystemExit(main())

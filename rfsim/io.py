@@ -8,7 +8,7 @@ Layout (every dataset carries a ``unit`` attribute):
 * ``fields/``: ``temperature_c`` (final), ``peak_temperature_c``, ``omega``,
   ``cem43_min``, ``potential_v`` (last powered step), ``label`` (tissue index, -1
   metal) with a ``names`` attribute;
-* ``series/``: the time series of :data:`rfsim.simulation.SERIES`;
+* ``series/``: the time series of :data:`rfsim.physics.simulation.SERIES`;
 * ``metrics/`` (predictions): every metric as a JSON attribute; ``needle/``:
   tip end, direction and pia entry (m).
 
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from .config import to_toml
-from .simulation import SERIES
+from rfsim.version import __version__
+from rfsim.scenario.config import to_toml
+from rfsim.physics.simulation import SERIES
 
 FORMAT = "rfsim-result-1"
 

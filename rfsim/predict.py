@@ -17,15 +17,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import __version__
-from .config import Scenario
-from .domain import layered_axisymmetric
-from .electric import ElectricSolver
-from .errors import ConfigError
-from .lesion import LesionSize, axisymmetric_size
-from .metrics import AxisymmetricSampler, CartesianSampler, tract_metrics
-from .placement import CARTESIAN_MESH, Placement, axisymmetric_layers, cartesian_domain, needle_path
-from .simulation import SimulationResult, simulate
+from rfsim.version import __version__
+from rfsim.scenario.config import Scenario
+from rfsim.physics.domain import layered_axisymmetric
+from rfsim.physics.electric import ElectricSolver
+from rfsim.errors import ConfigError
+from rfsim.physics.lesion import LesionSize, axisymmetric_size
+from rfsim.cordotomy.metrics import AxisymmetricSampler, CartesianSampler, tract_metrics
+from rfsim.cordotomy.placement import CARTESIAN_MESH, Placement, axisymmetric_layers, cartesian_domain, needle_path
+from rfsim.physics.simulation import SimulationResult, simulate
 
 
 @dataclass(eq=False)
@@ -35,9 +35,9 @@ class Prediction:
     Attributes
     ----------
     scenario : Scenario
-    anatomy : rfsim.anatomy.Anatomy
-    placement : rfsim.placement.Placement
-    path : rfsim.placement.NeedlePath
+    anatomy : rfsim.anatomy.model.Anatomy
+    placement : rfsim.cordotomy.placement.Placement
+    path : rfsim.cordotomy.placement.NeedlePath
     result : SimulationResult
     summary : dict
         JSON-ready: the keys of ``rfsim predict --json`` (docs/prediction.md).
@@ -53,9 +53,9 @@ class Prediction:
 
 def cordotomy_scenario(**placement) -> Scenario:
     """The default cordotomy scenario, with placement settings overridden
-    (keys of :class:`rfsim.config.PlacementSettings`)."""
-    from .config import PlacementSettings
-    from .generator import Protocol
+    (keys of :class:`rfsim.scenario.config.PlacementSettings`)."""
+    from rfsim.scenario.config import PlacementSettings
+    from rfsim.physics.generator import Protocol
 
     return Scenario(kind="cordotomy", protocol=Protocol.clinical(3), placement=PlacementSettings(**placement))
 
@@ -66,10 +66,10 @@ def _anatomy(settings, side):
     kw = dict(level=settings.level, ap_mm=settings.ap_mm, rl_mm=settings.rl_mm, csf_gap_mm=settings.csf_gap_mm,
               side=side, displacement_mm=settings.displacement_mm)
     if settings.source == "pam50":
-        from .atlas import load_pam50
+        from rfsim.anatomy.pam50 import load_pam50
 
         return load_pam50(settings.pam50_folder or None, **kw)
-    from .anatomy import load_parametric
+    from rfsim.anatomy.model import load_parametric
 
     return load_parametric(**kw)
 
@@ -113,7 +113,7 @@ def _size_and_sampler(scenario, domain, damage, path):
 def sampled_size(sampler, path, step_m: float = 0.1e-3) -> LesionSize:
     """Width, length and volume of a lesion from any sampler, on a lattice in
     needle coordinates (for the 3-D model; the axisymmetric model has an exact
-    counterpart, :func:`rfsim.lesion.axisymmetric_size`)."""
+    counterpart, :func:`rfsim.physics.lesion.axisymmetric_size`)."""
     d = np.array(path.direction)
     u = np.cross(d, [0.0, 0.0, 1.0]) if abs(d[2]) < 0.9 else np.cross(d, [1.0, 0.0, 0.0])
     u /= np.linalg.norm(u)

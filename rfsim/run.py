@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import __version__
-from .config import Scenario
-from .domain import homogeneous
-from .lesion import axisymmetric_size
-from .simulation import SimulationResult, simulate
+from rfsim.version import __version__
+from rfsim.scenario.config import Scenario
+from rfsim.physics.domain import homogeneous
+from rfsim.physics.lesion import axisymmetric_size
+from rfsim.physics.simulation import SimulationResult, simulate
 
 
 @dataclass(eq=False)
@@ -107,7 +107,7 @@ def run(scenario: Scenario, progress=None) -> Run:
         Both carry ``scenario``, ``result`` and ``summary``.
     """
     if scenario.kind == "cordotomy":  # the cord's anatomy, placement and tract metrics
-        from .predict import predict
+        from rfsim.predict import predict
 
         return predict(scenario, progress)
     domain = build_domain(scenario)

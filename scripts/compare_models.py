@@ -19,7 +19,7 @@ import pathlib
 import re
 from dataclasses import replace
 
-from rfsim.generator import Protocol
+from rfsim.physics.generator import Protocol
 from rfsim.predict import cordotomy_scenario, predict
 
 #: (label, placement settings); depths in mm past the pia

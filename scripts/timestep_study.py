@@ -8,12 +8,12 @@ The defaults (step tolerance 0.5 C, growth 1.15, smallest cell ~19 um) are chose
 from these numbers; see the README's verification section.
 """
 
-from rfsim.domain import MeshSettings, homogeneous
-from rfsim.electrode import Electrode
-from rfsim.generator import Protocol
-from rfsim.lesion import axisymmetric_size
-from rfsim.simulation import NumericsSettings, simulate
-from rfsim.tissue import tissue
+from rfsim.physics.domain import MeshSettings, homogeneous
+from rfsim.physics.electrode import Electrode
+from rfsim.physics.generator import Protocol
+from rfsim.physics.lesion import axisymmetric_size
+from rfsim.physics.simulation import NumericsSettings, simulate
+from rfsim.physics.tissue import tissue
 
 
 def lesion(mesh=MeshSettings(), numerics=NumericsSettings()):

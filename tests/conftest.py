@@ -19,10 +19,10 @@ def rng():
 def sphere_domain(a=0.5e-3, extent=0.5, h=20e-6, growth=1.15, tissue=None, metal_k=20.0):
     """Axisymmetric domain of a spherical electrode of radius ``a`` (m) at the
     origin in a block of ``tissue``, with cut-cell walls on the sphere."""
-    from rfsim.domain import Domain, surface_walls
-    from rfsim.electrode import Electrode
-    from rfsim.grid import axisymmetric_grid, graded_edges
-    from rfsim.tissue import Metal, Tissue
+    from rfsim.physics.domain import Domain, surface_walls
+    from rfsim.physics.electrode import Electrode
+    from rfsim.numerics.grid import axisymmetric_grid, graded_edges
+    from rfsim.physics.tissue import Metal, Tissue
 
     tissue = tissue or Tissue("medium", 0.5, 0.5, 1000.0, 4000.0, sigma_temp_coeff_per_c=0.0)
     hmax = extent / 10

@@ -1,4 +1,4 @@
-"""Tests of rfsim.anatomy: the parametric C1-C2 cross-section."""
+"""Tests of rfsim.anatomy.model: the parametric C1-C2 cross-section."""
 
 import dataclasses
 import math
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rfsim.anatomy import STT_ZONES, TRACTS, load_parametric, mesh_path, read_mesh
+from rfsim.anatomy.model import STT_ZONES, TRACTS, load_parametric, mesh_path, read_mesh
 from rfsim.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -238,7 +238,7 @@ def test_tracts_agree_with_pam50(ref):
 
 
 def test_anatomy_command_draws_the_figure(tmp_path, capsys):
-    from rfsim.cli import main
+    from rfsim.cli.core import main
 
     out = tmp_path / "cross-section.png"
     assert main(["anatomy", "--plot", str(out), "--target", "arm", "--side", "left"]) == 0

@@ -1,4 +1,4 @@
-"""Tests of rfsim.atlas: the PAM50 import (skip when the crop or nibabel is absent)."""
+"""Tests of rfsim.anatomy.pam50: the PAM50 import (skip when the crop or nibabel is absent)."""
 
 import sys
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rfsim.anatomy import TRACTS
+from rfsim.anatomy.model import TRACTS
 from rfsim.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,7 +22,7 @@ def need_atlas():
 @pytest.fixture(scope="module")
 def pam():
     need_atlas()
-    from rfsim.atlas import load_pam50
+    from rfsim.anatomy.pam50 import load_pam50
 
     return load_pam50(PAM50)
 
@@ -53,7 +53,7 @@ def test_same_regions_as_parametric(pam):
 
 
 def test_level_and_z_select_the_slice(pam):
-    from rfsim.atlas import load_pam50
+    from rfsim.anatomy.pam50 import load_pam50
 
     import nibabel as nib
 
@@ -71,7 +71,7 @@ def test_level_and_z_select_the_slice(pam):
 
 
 def test_laterality_by_world_coordinates(pam):
-    from rfsim.atlas import load_pam50
+    from rfsim.anatomy.pam50 import load_pam50
 
     left = load_pam50(PAM50, side="left")
     # RAS+: model x > 0 is world x > 0 for the right side and world x < 0 for the left
@@ -86,7 +86,7 @@ def test_laterality_by_world_coordinates(pam):
 
 
 def test_scaling_to_patient(pam):
-    from rfsim.atlas import load_pam50
+    from rfsim.anatomy.pam50 import load_pam50
 
     s = load_pam50(PAM50, ap_mm=8.0, rl_mm=11.5, displacement_mm=2.0)
     assert (s.ap_m, s.rl_m) == pytest.approx((8.0e-3, 11.5e-3))
@@ -122,7 +122,7 @@ def test_dentate_lies_anterior_to_the_dorsal_rootlets(pam):
 
 def test_missing_folder_and_sct_dir(monkeypatch, tmp_path):
     pytest.importorskip("nibabel", reason="nibabel is needed for this check")
-    from rfsim.atlas import load_pam50
+    from rfsim.anatomy.pam50 import load_pam50
 
     with pytest.raises(ConfigError, match="folder not found"):
         load_pam50(tmp_path / "nope")
@@ -134,7 +134,7 @@ def test_missing_folder_and_sct_dir(monkeypatch, tmp_path):
 
 
 def test_missing_nibabel(monkeypatch):
-    from rfsim.atlas import load_pam50
+    from rfsim.anatomy.pam50 import load_pam50
 
     monkeypatch.setitem(sys.modules, "nibabel", None)
     with pytest.raises(ConfigError, match="nibabel"):
@@ -142,8 +142,8 @@ def test_missing_nibabel(monkeypatch):
 
 
 def test_figure_from_pam50(pam, tmp_path):
-    from rfsim.placement import Placement
-    from rfsim.plots import plot_cross_section
+    from rfsim.cordotomy.placement import Placement
+    from rfsim.plots.core import plot_cross_section
 
     out = plot_cross_section(pam, Placement.default("leg"), tmp_path / "pam50.png")
     assert out.stat().st_size > 20_000

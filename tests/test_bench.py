@@ -1,10 +1,10 @@
-"""rfsim.bench: the quick benchmark runs, prints the expected rows, and rfsim and
+"""rfsim.bench.core: the quick benchmark runs, prints the expected rows, and rfsim and
 FiPy agree on the peer problem (so the suite cannot rot)."""
 
 import numpy as np
 import pytest
 
-from rfsim import bench
+from rfsim.bench import core as bench
 
 
 def test_peer_problem_is_heterogeneous():
@@ -38,7 +38,7 @@ def test_quick_report_rows_and_agreement():
 
 
 def test_cli_registers_bench():
-    from rfsim.cli import build_parser
+    from rfsim.cli.core import build_parser
 
     args = build_parser().parse_args(["bench", "--quick", "--no-fipy"])
     assert args.quick and args.no_fipy and callable(args.func)

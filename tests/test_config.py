@@ -3,7 +3,7 @@ import tomllib
 
 import pytest
 
-from rfsim.config import Scenario, load_scenario, parse_scenario, template, to_toml
+from rfsim.scenario.config import Scenario, load_scenario, parse_scenario, template, to_toml
 from rfsim.errors import ConfigError
 
 

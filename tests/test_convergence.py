@@ -9,9 +9,9 @@ log(error) against log(h), fitted as in scikit-fem's tests/test_convergence.py.
 import numpy as np
 import pytest
 
-from rfsim.grid import axisymmetric_grid, cartesian_grid, graded_edges
-from rfsim.kernels import face_conductance
-from rfsim.linsolve import PCG
+from rfsim.numerics.grid import axisymmetric_grid, cartesian_grid, graded_edges
+from rfsim.numerics.kernels import face_conductance
+from rfsim.numerics.linsolve import PCG
 
 PI = np.pi
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rfsim.damage import DamageSettings, DamageState
+from rfsim.physics.damage import DamageSettings, DamageState
 from rfsim.errors import ConfigError
 
 

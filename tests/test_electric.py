@@ -3,7 +3,7 @@
 import numpy as np
 
 from conftest import sphere_domain
-from rfsim.electric import ElectricSolver
+from rfsim.physics.electric import ElectricSolver
 
 
 def test_sphere_potential_and_resistance():
@@ -30,10 +30,10 @@ def test_power_equals_v_times_i_and_charge_is_conserved():
 
 
 def test_prolate_spheroid_resistance():
-    from rfsim.domain import Domain, surface_walls
-    from rfsim.electrode import Electrode
-    from rfsim.grid import axisymmetric_grid, graded_edges
-    from rfsim.tissue import Tissue
+    from rfsim.physics.domain import Domain, surface_walls
+    from rfsim.physics.electrode import Electrode
+    from rfsim.numerics.grid import axisymmetric_grid, graded_edges
+    from rfsim.physics.tissue import Tissue
 
     a, c, sigma, D = 0.3e-3, 1.0e-3, 0.2, 0.5
     r = graded_edges([0, a, D], [(a, 10e-6)], 1.12, D / 10)
@@ -54,7 +54,7 @@ def test_prolate_spheroid_resistance():
 
 
 def test_conductivity_rises_with_temperature():
-    from rfsim.tissue import Tissue
+    from rfsim.physics.tissue import Tissue
 
     d = sphere_domain(tissue=Tissue("m", 0.5, 0.5, 1e3, 4e3, sigma_temp_coeff_per_c=0.02), extent=0.05)
     es = ElectricSolver(d)

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from rfsim.domain import MeshSettings, homogeneous
-from rfsim.electrode import Electrode
+from rfsim.physics.domain import MeshSettings, homogeneous
+from rfsim.physics.electrode import Electrode
 from rfsim.errors import ConfigError
-from rfsim.generator import GeneratorSettings, Lesion, Protocol
-from rfsim.simulation import simulate
-from rfsim.tissue import tissue
+from rfsim.physics.generator import GeneratorSettings, Lesion, Protocol
+from rfsim.physics.simulation import simulate
+from rfsim.physics.tissue import tissue
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rfsim.grid import axisymmetric_grid, cartesian_grid, graded_edges
+from rfsim.numerics.grid import axisymmetric_grid, cartesian_grid, graded_edges
 
 
 def test_graded_edges_hit_breakpoints_and_grade_smoothly():

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from conftest import sphere_domain
-from rfsim.electric import ElectricSolver
-from rfsim.heat import HeatSolver, bdf2_coefficients
-from rfsim.kernels import apply_operator
-from rfsim.linsolve import PCG
-from rfsim.tissue import BLOOD_RHO_C, Tissue
+from rfsim.physics.electric import ElectricSolver
+from rfsim.physics.heat import HeatSolver, bdf2_coefficients
+from rfsim.numerics.kernels import apply_operator
+from rfsim.numerics.linsolve import PCG
+from rfsim.physics.tissue import BLOOD_RHO_C, Tissue
 
 
 def test_insulated_sphere_steady_temperature():
@@ -59,8 +59,8 @@ def test_bdf2_coefficients_are_consistent():
 @pytest.mark.parametrize("variable", [False, True])
 def test_time_order_is_two(variable):
     """Global error of the heat stepper falls as dt^2 (constant and varying steps)."""
-    from rfsim.domain import MeshSettings, homogeneous
-    from rfsim.electrode import Electrode
+    from rfsim.physics.domain import MeshSettings, homogeneous
+    from rfsim.physics.electrode import Electrode
 
     t = Tissue("m", 0.5, 0.5, 1000.0, 4000.0, perfusion_ml_per_min_kg=500.0)
     d = homogeneous(t, Electrode(), MeshSettings(growth=1.4, extent_m=5e-3))

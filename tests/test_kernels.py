@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rfsim import kernels as K
-from rfsim.grid import axisymmetric_grid, cartesian_grid, graded_edges
+from rfsim.numerics import kernels as K
+from rfsim.numerics.grid import axisymmetric_grid, cartesian_grid, graded_edges
 
 
 def grids():
@@ -87,8 +87,8 @@ def test_operator_is_symmetric(rng):
 def test_serial_and_threaded_paths_match_twins(shape, rng):
     """Grids of at least PARALLEL_MIN_CELLS cells take the threaded kernels;
     both paths must give what the NumPy twins give."""
-    from rfsim import linsolve as L
-    from rfsim import multigrid as M
+    from rfsim.numerics import linsolve as L
+    from rfsim.numerics import multigrid as M
 
     assert (np.prod(shape) >= K.PARALLEL_MIN_CELLS) == (shape[0] > 6)
     G = [rng.random(tuple(n + (a == ax) for a, n in enumerate(shape))) for ax in range(3)]

@@ -6,10 +6,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rfsim.anatomy import load_parametric
-from rfsim.electric import ElectricSolver
-from rfsim.placement import CARTESIAN_MESH, Placement, axisymmetric_domain, cartesian_domain
-from rfsim.tissue import TISSUES, Tissue
+from rfsim.anatomy.model import load_parametric
+from rfsim.physics.electric import ElectricSolver
+from rfsim.cordotomy.placement import CARTESIAN_MESH, Placement, axisymmetric_domain, cartesian_domain
+from rfsim.physics.tissue import TISSUES, Tissue
 
 #: A small 3-D mesh for tests: the default cell sizes, a 10 mm box.
 SMALL = replace(CARTESIAN_MESH, extent_m=10e-3)

@@ -6,10 +6,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rfsim import linsolve
-from rfsim import multigrid as M
-from rfsim.grid import cartesian_grid
-from rfsim.kernels import face_conductance
+from rfsim.numerics import linsolve
+from rfsim.numerics import multigrid as M
+from rfsim.numerics.grid import cartesian_grid
+from rfsim.numerics.kernels import face_conductance
 
 
 def small_problem(rng, shape=(7, 6, 5)):
@@ -140,9 +140,9 @@ def test_multigrid_cg_matches_the_factorised_solve(rng, monkeypatch):
 def test_potential_iterations_do_not_grow_with_resolution():
     """3-D cordotomy potential (anisotropic cord, CSF, electrode): CG iterations
     with the V-cycle stay within +-30 % from ~60k to ~260k cells."""
-    from rfsim.anatomy import load_parametric
-    from rfsim.electric import ElectricSolver
-    from rfsim.placement import CARTESIAN_MESH, Placement, cartesian_domain
+    from rfsim.anatomy.model import load_parametric
+    from rfsim.physics.electric import ElectricSolver
+    from rfsim.cordotomy.placement import CARTESIAN_MESH, Placement, cartesian_domain
 
     an, pl = load_parametric(), Placement.default("leg")
     its = []
@@ -160,9 +160,9 @@ def test_heat_iterations_with_the_metal_solved_as_a_block(monkeypatch):
     as tissue, is what slows point Gauss-Seidel; solving it as one block in the
     smoother must take clearly fewer CG iterations than smoothing it point by
     point, and the answers must agree."""
-    from rfsim.anatomy import load_parametric
-    from rfsim.heat import HeatSolver
-    from rfsim.placement import CARTESIAN_MESH, Placement, cartesian_domain
+    from rfsim.anatomy.model import load_parametric
+    from rfsim.physics.heat import HeatSolver
+    from rfsim.cordotomy.placement import CARTESIAN_MESH, Placement, cartesian_domain
 
     dom = cartesian_domain(load_parametric(), Placement.default("leg"),
                            replace(CARTESIAN_MESH, extent_m=10e-3), half_length_m=8e-3)

@@ -1,4 +1,4 @@
-"""Tests of rfsim.placement: surgeon's placement, validation, rasterisation."""
+"""Tests of rfsim.cordotomy.placement: surgeon's placement, validation, rasterisation."""
 
 import math
 import time
@@ -6,10 +6,10 @@ import time
 import numpy as np
 import pytest
 
-from rfsim.anatomy import load_parametric
-from rfsim.domain import MeshSettings
+from rfsim.anatomy.model import load_parametric
+from rfsim.physics.domain import MeshSettings
 from rfsim.errors import ConfigError
-from rfsim.placement import (Placement, axisymmetric_domain, axisymmetric_layers, cartesian_domain,
+from rfsim.cordotomy.placement import (Placement, axisymmetric_domain, axisymmetric_layers, cartesian_domain,
                              needle_path)
 
 

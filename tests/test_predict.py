@@ -6,11 +6,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rfsim.config import PlacementSettings
+from rfsim.scenario.config import PlacementSettings
 from rfsim.errors import ConfigError
-from rfsim.generator import Protocol
-from rfsim.lesion import LesionSize
-from rfsim.metrics import CartesianSampler, VerdictSettings, raster, tract_metrics, verdict
+from rfsim.physics.generator import Protocol
+from rfsim.physics.lesion import LesionSize
+from rfsim.cordotomy.metrics import CartesianSampler, VerdictSettings, raster, tract_metrics, verdict
 from rfsim.predict import build, cordotomy_scenario, impedance_profile, predict, sampled_size
 
 KEYS = ("impedance_ohm", "lesion_volume_mm3", "lesion_width_mm", "lesion_length_mm", "cord_area_fraction",
@@ -102,8 +102,8 @@ def test_metrics_of_known_lesions():
 def test_axisymmetric_and_cartesian_mappings_agree(default):
     """The 3-D path (trilinear sampler, lattice sizes) on the axisymmetric lesion
     resampled to a Cartesian grid gives the same metrics as the axisymmetric path."""
-    from rfsim.grid import cartesian_grid
-    from rfsim.metrics import AxisymmetricSampler
+    from rfsim.numerics.grid import cartesian_grid
+    from rfsim.cordotomy.metrics import AxisymmetricSampler
 
     dom, dmg, path = default.result.domain, default.result.damage, default.path
     ax = AxisymmetricSampler(dom.grid, dmg.criterion(), dom.metal, path)
@@ -159,7 +159,7 @@ def test_bad_placements_are_config_errors(kw, key):
 
 
 def test_tissue_overrides_change_the_answer():
-    from rfsim.tissue import tissue
+    from rfsim.physics.tissue import tissue
 
     base = replace(cordotomy_scenario(), protocol=Protocol.clinical(1, duration_s=20.0))
     lo = predict(base).summary

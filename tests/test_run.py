@@ -2,12 +2,12 @@
 
 import pytest
 
-from rfsim.config import Scenario
-from rfsim.domain import MeshSettings
-from rfsim.electrode import Electrode
-from rfsim.generator import Lesion, Protocol
+from rfsim.scenario.config import Scenario
+from rfsim.physics.domain import MeshSettings
+from rfsim.physics.electrode import Electrode
+from rfsim.physics.generator import Lesion, Protocol
 from rfsim.run import run
-from rfsim.tissue import tissue
+from rfsim.physics.tissue import tissue
 
 
 def test_small_electrode_ex_vivo_from_room_temperature():
@@ -38,7 +38,7 @@ def test_perfusion_shrinks_the_lesion():
 
 
 def test_every_damage_model_reports_a_lesion():
-    from rfsim.damage import DamageSettings
+    from rfsim.physics.damage import DamageSettings
 
     sizes = {m: run(Scenario(protocol=Protocol((Lesion(80.0, 30.0),)), damage=DamageSettings(model=m)))
              .summary["lesion_width_mm"] for m in ("arrhenius", "isotherm", "cem43")}

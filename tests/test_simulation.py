@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
 
-from rfsim.domain import MeshSettings, homogeneous
-from rfsim.electrode import Electrode
+from rfsim.physics.domain import MeshSettings, homogeneous
+from rfsim.physics.electrode import Electrode
 from rfsim.errors import ConvergenceError, NonFiniteError
-from rfsim.generator import Lesion, Protocol
-from rfsim.heat import HeatSolver
-from rfsim.simulation import NumericsSettings, simulate
-from rfsim.tissue import tissue
+from rfsim.physics.generator import Lesion, Protocol
+from rfsim.physics.heat import HeatSolver
+from rfsim.physics.simulation import NumericsSettings, simulate
+from rfsim.physics.tissue import tissue
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rfsim.config import parse_scenario, to_toml
+from rfsim.scenario.config import parse_scenario, to_toml
 from rfsim.errors import ConfigError
-from rfsim.sweep import Distribution, load_sweep, parse_sweep, run_sweep
-from rfsim.sweepstore import journal_path, read_journal, read_sweep, summarize, wilson
+from rfsim.sweep.core import Distribution, load_sweep, parse_sweep, run_sweep
+from rfsim.sweep.store import journal_path, read_journal, read_sweep, summarize, wilson
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = {"protocol": {"set_temperature_c": 80.0, "duration_s": 20.0, "lesions": 1}}
@@ -145,7 +145,7 @@ def test_whole_and_real_numbers_make_the_same_scenario():
 
 
 def test_template_is_a_valid_spec(tmp_path):
-    from rfsim.config import template
+    from rfsim.scenario.config import template
 
     p = tmp_path / "t.toml"
     p.write_text(template("sweep"))

@@ -1,14 +1,14 @@
 """The matrix-free operator: time, throughput (cells/s) and achieved bandwidth,
 against a STREAM triad on the same threads."""
 
-from . import _common  # noqa: F401
+from rfsim import _common# noqa: F401
 
-from rfsim import bench
-from rfsim.kernels import apply_operator
+from rfsim.bench import core as bench
+from rfsim.numerics.kernels import apply_operator
 
 
 class Operator:
-    """``rfsim.kernels.apply_operator`` on the peer problem's n^3 grid.  At 32^3
+    """``rfsim.numerics.kernels.apply_operator`` on the peer problem's n^3 grid.  At 32^3
     and 64^3 the seven arrays fit in the last-level cache; 128^3 (117 MB) is the
     memory-bound case to compare with the triad."""
 

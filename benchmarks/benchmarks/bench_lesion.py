@@ -7,15 +7,15 @@ time.  The 1e6-cell 3-D figure belongs to issue 5 (the fast 3-D solver), not to
 this suite.
 """
 
-from . import _common  # noqa: F401
+from rfsim import _common# noqa: F401
 
-from rfsim.domain import MeshSettings, homogeneous
-from rfsim.electrode import Electrode
-from rfsim.generator import Protocol
-from rfsim.placement import cartesian_domain
+from rfsim.physics.domain import MeshSettings, homogeneous
+from rfsim.physics.electrode import Electrode
+from rfsim.physics.generator import Protocol
+from rfsim.cordotomy.placement import cartesian_domain
 from rfsim.predict import build, cordotomy_scenario
-from rfsim.simulation import simulate
-from rfsim.tissue import tissue
+from rfsim.physics.simulation import simulate
+from rfsim.physics.tissue import tissue
 
 LESION = Protocol.clinical(1, cooling_s=0.0)
 #: Small 3-D grid (about 2e4 cells): NOT the 1e6-cell target of issue 5.

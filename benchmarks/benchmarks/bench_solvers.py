@@ -2,15 +2,15 @@
 heat step (``HeatSolver.step``) on the axisymmetric homogeneous block at three
 resolutions (``MeshSettings.refine`` 0.5, 1 = the default 20 um, 2)."""
 
-from . import _common  # noqa: F401
+from rfsim import _common# noqa: F401
 
 import numpy as np
 
-from rfsim.domain import MeshSettings, homogeneous
-from rfsim.electric import ElectricSolver
-from rfsim.electrode import Electrode
-from rfsim.heat import HeatSolver
-from rfsim.tissue import tissue
+from rfsim.physics.domain import MeshSettings, homogeneous
+from rfsim.physics.electric import ElectricSolver
+from rfsim.physics.electrode import Electrode
+from rfsim.physics.heat import HeatSolver
+from rfsim.physics.tissue import tissue
 
 REFINES = [0.5, 1.0, 2.0]
 

@@ -153,7 +153,7 @@ PARALLEL_MIN_CELLS = 20_000
 def _operator_plane(G0, G1, G2, diag, mask, x, y, i, b, residual):
     """Plane i (of axis 0) of y = mask A x, or of y = mask (b - A x) when
     ``residual`` is true (see :func:`apply_operator`; the residual form serves
-    :func:`rfsim.multigrid.residual_restrict`)."""
+    :func:`rfsim.numerics.multigrid.residual_restrict`)."""
     n0, n1, n2 = x.shape
     for j in range(n1):
         for k in range(n2):

@@ -6,7 +6,7 @@ voltage, the shaft insulation carries no current, and the outer boundary is the
 dispersive return at 0 V.  The problem is linear in the applied voltage, so it is
 solved once for 1 V: potential, current and Joule heat for V volts are V, V and
 V^2 times the unit answers.  That is what lets the generator pick the voltage
-after the heat step has been solved (see :mod:`rfsim.generator`).
+after the heat step has been solved (see :mod:`rfsim.physics.generator`).
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .domain import Domain, apply_walls
-from .kernels import apply_operator, boundary_outflow, face_conductance, joule_heat
-from .linsolve import PCG
+from rfsim.physics.domain import Domain, apply_walls
+from rfsim.numerics.kernels import apply_operator, boundary_outflow, face_conductance, joule_heat
+from rfsim.numerics.linsolve import PCG
 
 
 def cell_widths(grid):
     """Cell widths (m) per axis of a Cartesian grid, for the multigrid
-    preconditioner of :class:`rfsim.linsolve.PCG`; None on other grids."""
+    preconditioner of :class:`rfsim.numerics.linsolve.PCG`; None on other grids."""
     return tuple(2.0 * h for h in grid.half) if grid.geometry == "cartesian" else None
 
 #: Lowest allowed sigma(T)/sigma_ref: the linear law must not reach zero.

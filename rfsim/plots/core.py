@@ -75,7 +75,7 @@ def draw_cross_section(ax, anatomy, placement=None, lesion=None, isotherms=None)
     ax.plot([dx * mm], [dy * mm], "o", color="#2ca02c", ms=5, zorder=8)
     handles.append(plt.Line2D([], [], color="#2ca02c", lw=2, label="dentate ligament"))
     if placement is not None:
-        from .placement import needle_path
+        from rfsim.cordotomy.placement import needle_path
 
         n = needle_path(anatomy, placement)
         d = np.array(n.direction[:2])
@@ -132,8 +132,8 @@ def plot_cross_section(anatomy, placement=None, path="cross-section.png", lesion
 
     Parameters
     ----------
-    anatomy : rfsim.anatomy.Anatomy
-    placement : rfsim.placement.Placement, optional
+    anatomy : rfsim.anatomy.model.Anatomy
+    placement : rfsim.cordotomy.placement.Placement, optional
         Draws the needle path when given.
     path : str or Path
         PNG file to write.
@@ -182,8 +182,8 @@ def plot_prediction(prediction, path="prediction.png", dpi: int = 130) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .metrics import raster
-    from .predict import plane_fields
+    from rfsim.cordotomy.metrics import raster
+    from rfsim.predict import plane_fields
 
     ras = raster(prediction.anatomy)
     lesion, tpeak = plane_fields(prediction, ras)

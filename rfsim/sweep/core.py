@@ -17,7 +17,7 @@ reproducible run for run and adding a parameter does not change the draws of
 the others.
 
 :func:`run_sweep` runs it on local worker processes (default) or on a Dask
-cluster and appends one row per run to an HDF5 store (:mod:`rfsim.sweepstore`).
+cluster and appends one row per run to an HDF5 store (:mod:`rfsim.sweep.store`).
 The module is imported by the command line on every command, so it imports only
 the standard library and NumPy at module level.  See docs/sweeps.md.
 """
@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError, require_number
+from rfsim.errors import ConfigError, require_number
 
 DISTRIBUTIONS = ("normal", "lognormal", "uniform")
 METHODS = ("random", "lhs")
@@ -69,12 +69,12 @@ def parameter_names() -> dict:
     """
     from dataclasses import fields
 
-    from . import config as C
-    from .damage import DamageSettings
-    from .generator import GeneratorSettings
-    from .metrics import VerdictSettings
-    from .simulation import NumericsSettings
-    from .tissue import TISSUES
+    from rfsim.scenario import config as C
+    from rfsim.physics.damage import DamageSettings
+    from rfsim.physics.generator import GeneratorSettings
+    from rfsim.cordotomy.metrics import VerdictSettings
+    from rfsim.physics.simulation import NumericsSettings
+    from rfsim.physics.tissue import TISSUES
 
     out = {"scenario": ("model",),
            "electrode": tuple(C._ELECTRODE_KEYS) + tuple(C._METAL_KEYS),
@@ -271,7 +271,7 @@ class Sampling:
         for key, d in self.parameters:
             check_parameter(key, s)
             if not isinstance(d, Distribution):
-                raise ConfigError(f"{s}.{key}", d, "must be an rfsim.sweep.Distribution")
+                raise ConfigError(f"{s}.{key}", d, "must be an rfsim.sweep.core.Distribution")
 
     def draw(self, seed: int) -> dict:
         """The draws: parameter -> array of ``n`` values (reproducible for ``seed``)."""
@@ -311,7 +311,7 @@ class RunSpec:
     params : tuple of (str, value)
         The varied parameters, in spec order (file units).
     scenario : str
-        The full scenario as TOML (:func:`rfsim.config.to_toml`), or '' if the
+        The full scenario as TOML (:func:`rfsim.scenario.config.to_toml`), or '' if the
         parameters make an invalid scenario.
     scenario_hash : str
         SHA-256 hex digest of ``scenario`` (of the parameter set if invalid).
@@ -386,7 +386,7 @@ class Sweep:
 
     Attributes
     ----------
-    base : rfsim.config.Scenario
+    base : rfsim.scenario.config.Scenario
         The cordotomy scenario every run starts from.
     grid : tuple of (str, tuple)
         Parameters whose value lists are crossed (first key varies slowest).
@@ -400,7 +400,7 @@ class Sweep:
         Seed of every draw (>= 0).
     series : tuple of str
         Optional per-run time series to store (names of
-        :data:`rfsim.simulation.SERIES`).
+        :data:`rfsim.physics.simulation.SERIES`).
     text : str
         The spec's TOML text ('' if built in Python).
     """
@@ -415,11 +415,11 @@ class Sweep:
     text: str = field(default="", repr=False, compare=False)
 
     def __post_init__(self):
-        from .config import Scenario
-        from .simulation import SERIES
+        from rfsim.scenario.config import Scenario
+        from rfsim.physics.simulation import SERIES
 
         if self.base is None:
-            from .predict import cordotomy_scenario
+            from rfsim.predict import cordotomy_scenario
 
             object.__setattr__(self, "base", cordotomy_scenario())
         if not isinstance(self.base, Scenario) or self.base.kind != "cordotomy":
@@ -510,7 +510,7 @@ class Sweep:
 
     def base_data(self) -> dict:
         """The base scenario as a scenario-file dict (file units)."""
-        from .config import to_toml
+        from rfsim.scenario.config import to_toml
 
         return _uniform_protocol(tomllib.loads(to_toml(self.base)))
 
@@ -528,7 +528,7 @@ class Sweep:
         """Every run, with its full scenario and hash.  Design points whose
         values make an invalid scenario raise ConfigError (they are the user's
         explicit choices); a Monte Carlo draw that does is a failed run."""
-        from .config import parse_scenario, to_toml
+        from rfsim.scenario.config import parse_scenario, to_toml
 
         base = self.base_data()
         draws = self.monte_carlo.draw(self.seed) if self.monte_carlo else {}
@@ -567,7 +567,7 @@ class Sweep:
     def canonical(self) -> str:
         """The resolved spec as canonical JSON: equal for sweeps that run the
         same scenarios (``--resume`` checks it)."""
-        from .config import to_toml
+        from rfsim.scenario.config import to_toml
 
         return json.dumps({"base": to_toml(self.base), "grid": [[k, list(v)] for k, v in self.grid],
                            "zip": [[[k, list(v)] for k, v in g] for g in self.zipped],
@@ -618,8 +618,8 @@ def parse_sweep(data: dict, base_dir=".", text: str = "") -> Sweep:
     text : str
         The spec's text, kept with the results.
     """
-    from .config import load_scenario, parse_scenario, to_toml
-    from .predict import cordotomy_scenario
+    from rfsim.scenario.config import load_scenario, parse_scenario, to_toml
+    from rfsim.predict import cordotomy_scenario
 
     for k in data:
         if k not in _SECTIONS:
@@ -700,7 +700,7 @@ _WARMED = False
 def _jit_specialisations() -> int:
     """Compiled (or cache-loaded) specialisations of rfsim's Numba kernels in
     this process; it must not grow from run to run once a worker is warm."""
-    from . import kernels
+    from rfsim.numerics import kernels
 
     return sum(len(v.overloads) for v in vars(kernels).values() if hasattr(v, "overloads"))
 
@@ -713,8 +713,8 @@ def _warm_up(scenario_toml: str) -> None:
     with _WARM_LOCK:
         if _WARMED:
             return
-        from .config import parse_scenario
-        from .predict import predict
+        from rfsim.scenario.config import parse_scenario
+        from rfsim.predict import predict
 
         try:
             predict(parse_scenario(tomllib.loads(scenario_toml)))
@@ -727,8 +727,8 @@ def _execute(task: _Task) -> dict:
     """Run one prediction; never raises for a failed run (it returns the error)."""
     import socket
 
-    from .config import parse_scenario
-    from .predict import predict
+    from rfsim.scenario.config import parse_scenario
+    from rfsim.predict import predict
 
     _warm_up(task.warm)
     before = _jit_specialisations()
@@ -753,7 +753,7 @@ def _warm_scenario(run: RunSpec) -> str:
     data["protocol"] = {"cooling_s": 1.0, "set_temperature_c": les["set_temperature_c"], "duration_s": 1.0,
                         "lesions": 1}
     data["generator"]["ramp_s"] = min(data["generator"]["ramp_s"], 1.0)
-    from .config import parse_scenario, to_toml
+    from rfsim.scenario.config import parse_scenario, to_toml
 
     return to_toml(parse_scenario(data))
 
@@ -882,7 +882,7 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
     ----------
     spec : Sweep
     out : path
-        The results store (:mod:`rfsim.sweepstore`).  Must not exist unless
+        The results store (:mod:`rfsim.sweep.store`).  Must not exist unless
         ``resume``.
     workers : int, optional
         Local worker processes (default: one per core).  Ignored with ``scheduler``.
@@ -902,7 +902,7 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
         ``runs`` (total), ``skipped`` (already done), ``ran``, ``failed`` (of
         those run now), ``seconds`` (wall time of the runs, s).
     """
-    from .sweepstore import SweepWriter, prepare
+    from rfsim.sweep.store import SweepWriter, prepare
 
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ConfigError("--workers", workers, "must be a whole number >= 1")
@@ -983,7 +983,7 @@ def add_command(sub) -> None:
     r.add_argument("--json", action="store_true", help="print the summaries as JSON")
 
     def report(args):
-        from .sweepstore import format_table, plot_summary, summarize
+        from rfsim.sweep.store import format_table, plot_summary, summarize
 
         rows = summarize(args.store)
         print(json.dumps(rows) if args.json else format_table(rows))

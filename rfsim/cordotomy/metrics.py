@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .anatomy import STT_ZONES, TRACTS
-from .errors import ConfigError, require_number
+from rfsim.anatomy.model import STT_ZONES, TRACTS
+from rfsim.errors import ConfigError, require_number
 
 #: Raster cell (m) for metrics in the cross-section.
 RASTER_STEP_M = 50e-6
@@ -219,9 +219,9 @@ def tract_metrics(sampler, anatomy, path, size, settings: VerdictSettings, targe
     ----------
     sampler : callable
         Criterion at points (x, y, z) in m; >= 0 inside the lesion.
-    anatomy : rfsim.anatomy.Anatomy
-    path : rfsim.placement.NeedlePath
-    size : rfsim.lesion.LesionSize
+    anatomy : rfsim.anatomy.model.Anatomy
+    path : rfsim.cordotomy.placement.NeedlePath
+    size : rfsim.physics.lesion.LesionSize
         Width, length and volume of the lesion (m, m^3).
     settings : VerdictSettings
     target : {"leg", "arm"}

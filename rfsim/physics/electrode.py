@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import ConfigError, require_number
-from .tissue import Metal
+from rfsim.errors import ConfigError, require_number
+from rfsim.physics.tissue import Metal
 
 #: Nominal outer diameter (mm) of needle gauges 16-27, ISO 9626:2016 Table 1.
 GAUGE_DIAMETER_MM = {16: 1.60, 17: 1.40, 18: 1.20, 19: 1.10, 20: 0.90, 21: 0.80, 22: 0.70,

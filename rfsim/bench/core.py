@@ -2,13 +2,13 @@
 
 ``rfsim bench`` (issue 7) measures, on this machine:
 
-* the matrix-free operator (:func:`rfsim.kernels.apply_operator`): cells per second
+* the matrix-free operator (:func:`rfsim.numerics.kernels.apply_operator`): cells per second
   and the memory bandwidth that implies, next to a STREAM triad on the same threads;
-* a 60 s lesion in the axisymmetric model (:func:`rfsim.simulation.simulate`);
+* a 60 s lesion in the axisymmetric model (:func:`rfsim.physics.simulation.simulate`);
 * the *peer problem* (:class:`PeerProblem`): one heterogeneous 3-D problem, the
   potential with a temperature-dependent conductivity and then Pennes steps with
   perfusion and the Joule source, solved once with rfsim's building blocks
-  (``face_conductance`` -> :class:`rfsim.linsolve.PCG`, as the simulator does) and
+  (``face_conductance`` -> :class:`rfsim.numerics.linsolve.PCG`, as the simulator does) and
   once with FiPy on the same grid, each in its own fresh process so that its peak
   memory can be told apart.  The two discretisations are the same discrete system
   (harmonic face means, Dirichlet values on the boundary faces, backward Euler), so
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError
+from rfsim.errors import ConfigError
 
 #: Relative residual tolerance of every linear solve of the peer problem, both codes
 #: (FiPy's ``criterion="initial"``: ||r|| <= tol ||r0||, which is rfsim's ||r|| <= tol ||b||
@@ -63,7 +63,7 @@ class PeerProblem:
     """A heterogeneous cube for the FiPy comparison, uniform n^3 cells.
 
     Tissue blocks (fat, CSF and white matter slabs along z, a grey-matter block
-    inside the white matter) with the properties of :mod:`rfsim.tissue`; a warm
+    inside the white matter) with the properties of :mod:`rfsim.physics.tissue`; a warm
     spot of ``warm_c`` above body temperature next to the electrode so that
     sigma(T) varies by up to ~60 %; the electrode is a disc of radius
     ``electrode_m`` on the x = 0 face held at 1 V, the rest of the boundary is the
@@ -92,7 +92,7 @@ class PeerProblem:
     steps: int = 3
 
     def __post_init__(self):
-        from .tissue import tissue
+        from rfsim.physics.tissue import tissue
 
         n, L = self.n, self.edge_m
         c = (np.arange(n) + 0.5) * (L / n)
@@ -115,18 +115,18 @@ class PeerProblem:
 
     def grid(self):
         """The rfsim Cartesian grid (every side Dirichlet)."""
-        from .grid import cartesian_grid
+        from rfsim.numerics.grid import cartesian_grid
 
         e = np.linspace(0.0, self.edge_m, self.n + 1)
         return cartesian_grid(e, e, e)
 
     def prop(self, attr):
-        """Per-cell value of a :class:`~rfsim.tissue.Tissue` attribute (SI)."""
+        """Per-cell value of a :class:`~rfsim.physics.tissue.Tissue` attribute (SI)."""
         return np.array([getattr(t, attr) for t in self.tissues])[self.label]
 
     def sigma(self, temperature_c):
         """sigma(T) (S/m) at the given cell temperatures (C): rfsim's linear law."""
-        from .electric import MIN_SIGMA_FACTOR
+        from rfsim.physics.electric import MIN_SIGMA_FACTOR
 
         f = 1.0 + self.prop("sigma_temp_coeff_per_c") * (temperature_c - self.prop("reference_temperature_c"))
         return self.prop("sigma_s_per_m") * np.maximum(f, MIN_SIGMA_FACTOR)
@@ -134,7 +134,7 @@ class PeerProblem:
     @property
     def perfusion_w_per_m3_k(self):
         """Pennes perfusion coefficient w rho_b c_b (W/m^3/K)."""
-        from .tissue import BLOOD_RHO_C
+        from rfsim.physics.tissue import BLOOD_RHO_C
 
         return self.prop("perfusion_per_s") * BLOOD_RHO_C
 
@@ -158,7 +158,7 @@ def _pcg(grid, name, **kw):
     preconditioner when this rfsim has it (issue 5; it takes the cell widths)."""
     import inspect
 
-    from .linsolve import PCG
+    from rfsim.numerics.linsolve import PCG
 
     if "widths" in inspect.signature(PCG).parameters:
         kw["widths"] = tuple(2.0 * h for h in grid.half)
@@ -174,13 +174,13 @@ def _preconditioner_name(pcg):
 def joule_source(pb: PeerProblem, phi, twins=False):
     """Joule power density (W/m^3) at ``pb.volts`` from a unit potential ``phi``.
 
-    rfsim's face-current formula (:func:`rfsim.kernels.joule_heat`), plus the
+    rfsim's face-current formula (:func:`rfsim.numerics.kernels.joule_heat`), plus the
     electrode faces, whose boundary value is 1 V rather than the 0 V the kernel
     assumes.  Both codes' heat steps use this formula on their own potential, so a
     difference in the temperatures measures the solvers, not two Joule formulas.
     ``twins`` uses the NumPy twins (no compilation).
     """
-    from . import kernels
+    from rfsim.numerics import kernels
 
     g = pb.grid()
     fc, jh = (kernels.face_conductance_np, kernels.joule_heat_np) if twins else \
@@ -203,7 +203,7 @@ def run_rfsim(pb: PeerProblem, repeats: int = 3):
 
     Potential: ``face_conductance`` of sigma(T) and a fresh :class:`PCG` per solve
     (the preconditioner is built inside the timed region).  Heat: backward Euler
-    steps for the change over the step, as :meth:`rfsim.heat.HeatSolver.step`
+    steps for the change over the step, as :meth:`rfsim.physics.heat.HeatSolver.step`
     takes them, with one PCG kept over the steps (as in a run).
 
     Returns
@@ -213,7 +213,7 @@ def run_rfsim(pb: PeerProblem, repeats: int = 3):
         ``potential_iterations``, ``heat_s`` (list, s per step),
         ``heat_iterations`` (list), ``preconditioner`` (str).
     """
-    from .kernels import apply_operator, boundary_source, face_conductance
+    from rfsim.numerics.kernels import apply_operator, boundary_source, face_conductance
 
     g = pb.grid()
     zero = np.zeros(g.shape)
@@ -363,12 +363,12 @@ def _spawn(code, n, repeats, steps, solver=None, timeout=3600):
     """Run :func:`_worker` in a fresh interpreter; returns (figures, arrays)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "out.npz")
-        root = str(Path(__file__).resolve().parents[1])
+        root = str(Path(__file__).resolve().parents[2])
         # rfsim runs on as many threads as Numba is given (all cores unless
         # NUMBA_NUM_THREADS or --threads says otherwise); FiPy as it installs
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
                    FIPY_SOLVERS="scipy")
-        cmd = [sys.executable, "-m", "rfsim.bench", code, str(n), str(repeats), str(steps), solver or "", path]
+        cmd = [sys.executable, "-m", "rfsim.bench.core", code, str(n), str(repeats), str(steps), solver or "", path]
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
         if p.returncode or not p.stdout.strip():
             raise RuntimeError(f"{code} worker at n={n} failed:\n{p.stderr[-2000:]}")
@@ -429,7 +429,7 @@ def compare(n, repeats=3, steps=3, fipy_solver=None, with_fipy=True):
 def triad_bandwidth(n_elements=2 ** 24, repeats=7):
     """STREAM triad a = b + s c on all threads, as the operator runs: GB/s
     (1e9 B/s), counting 24 bytes per element as STREAM does."""
-    from .kernels import triad
+    from rfsim.numerics.kernels import triad
 
     a, b, c = np.zeros(n_elements), np.ones(n_elements), np.full(n_elements, 2.0)
     triad(a, b, c, 3.0)
@@ -453,7 +453,7 @@ def _median_time(f, repeats):
 
 def operator_arrays(n):
     """Face conductances, diagonal, mask, x and y of the peer problem at n^3."""
-    from .kernels import face_conductance
+    from rfsim.numerics.kernels import face_conductance
 
     pb = PeerProblem(n)
     g = pb.grid()
@@ -466,7 +466,7 @@ def operator_throughput(n=128, repeats=7, arrays=None):
     """Matrix-free operator on the peer problem's n^3 cells, or on ``arrays``
     (G, diag, mask, x, y as :func:`operator_arrays` returns them): (cells per
     second, GB/s at :data:`OPERATOR_BYTES_PER_CELL`).  Compiled before timing."""
-    from .kernels import apply_operator
+    from rfsim.numerics.kernels import apply_operator
 
     G, diag, mask, x, y = operator_arrays(n) if arrays is None else arrays
     apply_operator(*G, diag, mask, x, y)
@@ -493,11 +493,11 @@ def operator_vs_triad(n=128, rounds=5, arrays=None):
 def lesion_time(repeats=3):
     """Median wall time (s) of a 60 s lesion at 80 C on the homogeneous
     axisymmetric block (cord tissue), warm; and its cell count."""
-    from .domain import homogeneous
-    from .electrode import Electrode
-    from .generator import Protocol
-    from .simulation import simulate
-    from .tissue import tissue
+    from rfsim.physics.domain import homogeneous
+    from rfsim.physics.electrode import Electrode
+    from rfsim.physics.generator import Protocol
+    from rfsim.physics.simulation import simulate
+    from rfsim.physics.tissue import tissue
 
     d = homogeneous(tissue("spinal_cord"), Electrode())
     p = Protocol.clinical(1, cooling_s=0.0)
@@ -507,13 +507,13 @@ def lesion_time(repeats=3):
 
 def compile_all():
     """Compile the kernels in this interpreter; returns the wall times (s) of
-    the axisymmetric path (every kernel of :mod:`rfsim.kernels` once on tiny
+    the axisymmetric path (every kernel of :mod:`rfsim.numerics.kernels` once on tiny
     arrays, as a prediction uses them) and of the 3-D path (the peer problem at
     28^3: multigrid, threaded and single-precision kernels).  In a fresh process
     with ``RFSIM_DISABLE_CACHE=1`` that is the first compilation, with nothing
     read from Numba's on-disk cache."""
     t = time.perf_counter()
-    from . import kernels
+    from rfsim.numerics import kernels
 
     pb = PeerProblem(4)
     g = pb.grid()
@@ -535,10 +535,10 @@ def first_compile_s(timeout=600):
     """Wall times (s) of :func:`compile_all` in a fresh interpreter with the
     Numba cache disabled (``RFSIM_DISABLE_CACHE=1``): the JIT cost a user pays
     once, kept out of every other figure.  Returns (axisymmetric path, 3-D path)."""
-    root = str(Path(__file__).resolve().parents[1])
+    root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ, RFSIM_DISABLE_CACHE="1",
                PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
-    p = subprocess.run([sys.executable, "-c", "import rfsim.bench as b; print(*b.compile_all())"],
+    p = subprocess.run([sys.executable, "-c", "import rfsim.bench.core as b; print(*b.compile_all())"],
                        capture_output=True, text=True, env=env, timeout=timeout, check=True)
     t2d, t3d = (float(v) for v in p.stdout.strip().splitlines()[-1].split())
     return t2d, t3d
@@ -691,6 +691,6 @@ def add_command(sub):
     p.set_defaults(func=run)
 
 
-if __name__ == "__main__":  # worker: python -m rfsim.bench CODE N REPEATS STEPS SOLVER OUT.npz
+if __name__ == "__main__":  # worker: python -m rfsim.bench.core CODE N REPEATS STEPS SOLVER OUT.npz
     c, n_, rep, st, sol, out_path = sys.argv[1:7]
     _worker(c, int(n_), int(rep), int(st), sol or None, out_path)

@@ -1,6 +1,6 @@
 """Geometric multigrid V-cycle for the 3-D finite-volume operator, as a CG preconditioner.
 
-The operator is the one of :func:`rfsim.kernels.apply_operator`:
+The operator is the one of :func:`rfsim.numerics.kernels.apply_operator`:
 ``y = mask (diag x + sum_faces G (x - x_nb))``, with fixed (Dirichlet) cells
 held at zero and outer boundary faces acting as neighbours at zero.  Grids are
 tensor-product, graded (cells from ~50 um to 2 mm), and the coefficients jump by
@@ -45,7 +45,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numba import njit, prange
 
-from .kernels import _CACHE, _operator_plane, apply_operator_np
+from rfsim.numerics.kernels import _CACHE, _operator_plane, apply_operator_np
 
 #: Stop coarsening when a level has at most this many free cells: the coarsest
 #: operator is then factorised (SuperLU, ~ms at this size in 3-D).
@@ -560,7 +560,7 @@ class Multigrid:
         return d + links
 
     def _factor_coarsest(self):
-        from .linsolve import assemble  # linsolve imports this module
+        from rfsim.numerics.linsolve import assemble  # linsolve imports this module
 
         c = self.levels[-1]
         A, self._cidx = assemble(c.G, c.diag, c.mask != 0)

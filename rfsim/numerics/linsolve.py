@@ -8,7 +8,7 @@ step (sigma(T), perfusion shut-off, the time step), so the old factors bring CG
 to tolerance in a few iterations, and the factorisation is redone only when the
 iteration count says the operator has drifted.  Grids too large to factorise use
 a Jacobi preconditioner instead.  On 3-D grids whose cell widths are given, a
-geometric multigrid V-cycle (:mod:`rfsim.multigrid`) takes the place of the
+geometric multigrid V-cycle (:mod:`rfsim.numerics.multigrid`) takes the place of the
 factorisation: its iteration count does not grow with resolution, and it costs
 a few operator applications instead of a fill-in that grows like n^(4/3).
 """
@@ -20,8 +20,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numba import njit, prange
 
-from .errors import ConvergenceError, NonFiniteError
-from .kernels import _CACHE, PARALLEL_MIN_CELLS, apply_operator
+from rfsim.errors import ConvergenceError, NonFiniteError
+from rfsim.numerics.kernels import _CACHE, PARALLEL_MIN_CELLS, apply_operator
 
 #: Largest number of unknowns for which the factorised preconditioner is used.
 LU_MAX_UNKNOWNS = 400_000
@@ -252,7 +252,7 @@ class PCG:
         ``MG_MIN_UNKNOWNS`` unknowns use the multigrid preconditioner.
     block : bool cell array, optional
         Strongly coupled cells the multigrid smoother solves as one block
-        (see :class:`rfsim.multigrid.Multigrid`).
+        (see :class:`rfsim.numerics.multigrid.Multigrid`).
     """
 
     def __init__(self, free, name, rtol=1e-10, maxiter=400, refactor_after=8, widths=None, block=None):
@@ -297,7 +297,7 @@ class PCG:
 
     def _precondition(self, G, diag):
         if self.use_mg:
-            from .multigrid import Multigrid
+            from rfsim.numerics.multigrid import Multigrid
 
             self._mg = Multigrid(G, diag, self.free, self._widths, self._block)
             self._mg_key, self._mg_fresh = self._key, 0

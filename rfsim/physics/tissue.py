@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from .errors import ConfigError, require_number
+from rfsim.errors import ConfigError, require_number
 
 BODY_TEMPERATURE_C = 37.0  # arterial blood temperature, physics-reference.md ("Blood")
 BLOOD_RHO_C = 1050.0 * 3617.0  # rho_b c_b (J/m^3/K), IT'IS v4.x blood, physics-reference.md

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .domain import Domain, apply_walls
-from .kernels import apply_operator, boundary_outflow, boundary_source, face_conductance
-from .electric import cell_widths
-from .linsolve import PCG
-from .tissue import BLOOD_RHO_C
+from rfsim.physics.domain import Domain, apply_walls
+from rfsim.numerics.kernels import apply_operator, boundary_outflow, boundary_source, face_conductance
+from rfsim.physics.electric import cell_widths
+from rfsim.numerics.linsolve import PCG
+from rfsim.physics.tissue import BLOOD_RHO_C
 
 
 def bdf2_coefficients(dt, dt_prev):

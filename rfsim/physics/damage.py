@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ConfigError, require_number
-from .kernels import GAS_CONSTANT, damage_update
+from rfsim.errors import ConfigError, require_number
+from rfsim.numerics.kernels import GAS_CONSTANT, damage_update
 
 MODELS = ("arrhenius", "isotherm", "cem43")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import ConfigError, require_number as _number
+from rfsim.errors import ConfigError, require_number as _number
 
 MODES = ("exact", "pid")
 

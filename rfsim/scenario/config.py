@@ -17,16 +17,16 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .damage import DamageSettings
-from .domain import MeshSettings
-from .electrode import Electrode
-from .errors import ConfigError, require_number
-from .generator import GeneratorSettings, Lesion, Protocol
-from .metrics import VerdictSettings
-from .simulation import NumericsSettings
-from .tissue import BODY_TEMPERATURE_C, TISSUES, Metal, Tissue, tissue
+from rfsim.physics.damage import DamageSettings
+from rfsim.physics.domain import MeshSettings
+from rfsim.physics.electrode import Electrode
+from rfsim.errors import ConfigError, require_number
+from rfsim.physics.generator import GeneratorSettings, Lesion, Protocol
+from rfsim.cordotomy.metrics import VerdictSettings
+from rfsim.physics.simulation import NumericsSettings
+from rfsim.physics.tissue import BODY_TEMPERATURE_C, TISSUES, Metal, Tissue, tissue
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 KINDS = ("homogeneous", "cordotomy")
 MODELS = ("axisymmetric", "3d")
 
@@ -141,7 +141,7 @@ class PlacementSettings:
         (Shepherd et al., AJNR 2017).
     depth_mm : float or None
         Tip end past the pia (mm); None: the target's default
-        (rfsim.placement.DEFAULT_DEPTH_MM).
+        (rfsim.cordotomy.placement.DEFAULT_DEPTH_MM).
     tilt_cranio_caudal_deg, tilt_in_plane_deg : float
         Needle tilt (degrees).
     """
@@ -186,7 +186,7 @@ class Scenario:
         Cordotomy only (None for a homogeneous block).
     tissues : tuple of Tissue
         Cordotomy only: tissues whose properties replace the defaults of
-        :data:`rfsim.tissue.TISSUES` of the same name (``[tissues.NAME]`` tables).
+        :data:`rfsim.physics.tissue.TISSUES` of the same name (``[tissues.NAME]`` tables).
     text : str
         The TOML text the scenario was read from ('' if built in Python).
     """
@@ -223,7 +223,7 @@ class Scenario:
         if self.tissues and not cordotomy:
             raise ConfigError("tissues", "[tissues]", "only for scenario.kind = \"cordotomy\" (a block has [medium])")
         if not isinstance(self.tissues, tuple) or not all(isinstance(t, Tissue) for t in self.tissues):
-            raise ConfigError("tissues", self.tissues, "must be a tuple of rfsim.tissue.Tissue")
+            raise ConfigError("tissues", self.tissues, "must be a tuple of rfsim.physics.tissue.Tissue")
         if not cordotomy and self.model != "axisymmetric":
             raise ConfigError("scenario.model", self.model, "a homogeneous block uses the axisymmetric model")
         t = _number("medium.temperature_c", self.temperature_c)

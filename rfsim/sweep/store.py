@@ -40,8 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from .errors import ConfigError
+from rfsim.version import __version__
+from rfsim.errors import ConfigError
 
 FORMAT = "rfsim-sweep-1"
 _Z95 = 1.959963984540054  # two-sided 95 % normal quantile

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .electrode import Electrode
-from .errors import ConfigError, require_number
-from .grid import Grid, axisymmetric_grid, graded_edges, readonly
-from .tissue import BODY_TEMPERATURE_C, Tissue
+from rfsim.physics.electrode import Electrode
+from rfsim.errors import ConfigError, require_number
+from rfsim.numerics.grid import Grid, axisymmetric_grid, graded_edges, readonly
+from rfsim.physics.tissue import BODY_TEMPERATURE_C, Tissue
 
 #: Electrical conductivity given to metal cells (S/m): the metal is held at the
 #: applied voltage, so any value many decades above tissue gives the same answer.
@@ -159,7 +159,7 @@ class Domain:
 
     def sigma_axes(self, sigma):
         """Conductivity (S/m) along each grid axis from the transverse one: a
-        tuple of three cell arrays for :func:`rfsim.kernels.face_conductance`."""
+        tuple of three cell arrays for :func:`rfsim.numerics.kernels.face_conductance`."""
         if self.sigma_ratio is None:
             return sigma, sigma, sigma
         return tuple(sigma * self.sigma_ratio if a == self.axial_axis else sigma for a in range(3))

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import __version__
-from .errors import ConfigError, NumericalError
+from rfsim.version import __version__
+from rfsim.errors import ConfigError, NumericalError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,7 +44,7 @@ def _add_anatomy(sub):
     p.add_argument("--no-needle", dest="no_needle", action="store_true", help="draw the anatomy only")
 
     def run(args):
-        from .anatomy import anatomy_command  # written with issue 3
+        from rfsim.anatomy.model import anatomy_command  # written with issue 3
 
         return anatomy_command(args)
 
@@ -77,7 +77,7 @@ def _emit(args, result, printer) -> int:
     import json
 
     if args.out:
-        from .io import write_result
+        from rfsim.io import write_result
 
         write_result(args.out, result)
     if args.json:
@@ -106,8 +106,8 @@ def _add_run(sub):
     p.add_argument("--out", metavar="FILE.h5", help="write fields, time series and scenario to HDF5")
 
     def run(args):
-        from .config import load_scenario
-        from .run import run as run_scenario
+        from rfsim.scenario.config import load_scenario
+        from rfsim.run import run as run_scenario
 
         sc = load_scenario(args.scenario)
         r = run_scenario(sc, progress=None if args.json else _progress_printer())
@@ -132,9 +132,9 @@ def _scenario_from_flags(args):
     """The cordotomy scenario of --config (or the default) with the flags applied."""
     from dataclasses import replace
 
-    from .config import Scenario, load_scenario
-    from .electrode import Electrode
-    from .generator import Lesion, Protocol
+    from rfsim.scenario.config import Scenario, load_scenario
+    from rfsim.physics.electrode import Electrode
+    from rfsim.physics.generator import Lesion, Protocol
 
     sc = load_scenario(args.config) if args.config else Scenario(kind="cordotomy", protocol=Protocol.clinical(3))
     if sc.kind != "cordotomy":
@@ -178,12 +178,12 @@ def _add_predict(sub):
     p.add_argument("--plot", metavar="FILE.png", help="draw the cross-section with the lesion and the traces")
 
     def run(args):
-        from .predict import predict
+        from rfsim.predict import predict
 
         sc = _scenario_from_flags(args)
         pr = predict(sc, progress=None if args.json else _progress_printer())
         if args.plot:
-            from .plots import plot_prediction
+            from rfsim.plots.core import plot_prediction
 
             plot_prediction(pr, args.plot)
         return _emit(args, pr, _print_prediction)
@@ -229,7 +229,7 @@ def _add_impedance(sub):
     def run(args):
         import json
 
-        from .predict import impedance_profile
+        from rfsim.predict import impedance_profile
 
         rows = impedance_profile(_scenario_from_flags(args), args.start, args.step)
         if args.json:
@@ -249,7 +249,7 @@ def _add_template(sub):
     p.add_argument("name", help="homogeneous or cordotomy")
 
     def run(args):
-        from .config import template
+        from rfsim.scenario.config import template
 
         print(template(args.name), end="")
         return 0
@@ -266,22 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: Modules that add their own subcommands through ``add_command(subparsers)``
-#: (kept light to import: heavy imports go inside the command's function).
-_PLUGINS = ("sweep", "bench")
-
-
 def _add_plugins(sub):
-    import importlib
+    from rfsim.bench.core import add_command as add_bench
+    from rfsim.sweep.core import add_command as add_sweep
 
-    for name in _PLUGINS:
-        try:
-            mod = importlib.import_module(f".{name}", __package__)
-        except ModuleNotFoundError as e:
-            if e.name != f"{__package__}.{name}":
-                raise
-            continue
-        mod.add_command(sub)
+    add_sweep(sub)
+    add_bench(sub)
 
 
 _COMMANDS = [_add_predict, _add_impedance, _add_run, _add_template, _add_anatomy, _add_plugins]

@@ -1,6 +1,6 @@
 """Lesion geometry from a damage criterion field on the axisymmetric grid.
 
-The criterion (see :meth:`rfsim.damage.DamageState.criterion`) is >= 0 inside
+The criterion (see :meth:`rfsim.physics.damage.DamageState.criterion`) is >= 0 inside
 the lesion.  Edges are placed between cell centres by linear interpolation of the
 criterion, so sizes converge faster than the cell staircase would allow.
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .grid import Grid
+from rfsim.numerics.grid import Grid
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ One immutable :class:`Anatomy` serves both sources of geometry:
 
 * the parametric model, read from ``meshes/c1c2.toml`` by :func:`load_parametric`
   (shapes drawn for the population cord and scaled per axis to the patient);
-* the PAM50 atlas, read by :func:`rfsim.atlas.load_pam50` (partial-volume maps).
+* the PAM50 atlas, read by :func:`rfsim.anatomy.pam50.load_pam50` (partial-volume maps).
 
 Coordinates (metres) are those of the cross-section: origin at the cord
 centroid, **x** along the subject's left-right axis with x > 0 toward the side
@@ -31,8 +31,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .errors import ConfigError, require_number
-from .grid import readonly as _ro
+from rfsim.errors import ConfigError, require_number
+from rfsim.numerics.grid import readonly as _ro
 
 #: Physics tissues of the cross-section, in the order of the fraction arrays.
 #: The last entry is replaced by the model's ``beyond_tissue``.
@@ -385,7 +385,7 @@ class Anatomy:
         Displacement (m) of the cord away from the needle (toward -x) relative
         to the dura.
     beyond_tissue : str
-        Tissue (name in rfsim.tissue.TISSUES) outside the dura out to the return
+        Tissue (name in rfsim.physics.tissue.TISSUES) outside the dura out to the return
         electrode.
     dentate_m : tuple of float
         Attachment point (x, y) in m of the dentate ligament on the lesion-side
@@ -590,7 +590,7 @@ def _crossing_x(inside, y_m, x_max):
 def mesh_path(name: str = MESH_NAME) -> Path:
     """Path of a file of the anatomy data: ``meshes/`` in the source tree, or the
     copy shipped in the installed package (``rfsim/meshes``)."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the rfsim package
     for p in (here / "meshes" / name, here.parent / "meshes" / name):
         if p.is_file():
             return p
@@ -769,7 +769,7 @@ def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None,
     ap = float(ap_mm if ap_mm is not None else lev["ap_mm"])
     rl = float(rl_mm if rl_mm is not None else lev["rl_mm"])
     gap = float(csf_gap_mm if csf_gap_mm is not None else d["layers"]["csf_gap_lateral_mm"])
-    from .tissue import TISSUES
+    from rfsim.physics.tissue import TISSUES
 
     _check_choice("layers.beyond_tissue", d["layers"]["beyond_tissue"], tuple(TISSUES))
     outline = Outline.ellipse(rl * 0.5e-3, ap * 0.5e-3)
@@ -818,12 +818,12 @@ class _SplitRegion(Region):
 def anatomy_command(args) -> int:
     """Run ``rfsim anatomy``: build the anatomy (parametric or PAM50) and the
     placement from the flags, and draw the cross-section figure."""
-    from .placement import Placement, needle_path
-    from .plots import plot_cross_section
+    from rfsim.cordotomy.placement import Placement, needle_path
+    from rfsim.plots.core import plot_cross_section
 
     kw = dict(level=getattr(args, "level", "C2"), side=getattr(args, "side", "right"))
     if getattr(args, "source", "parametric") == "pam50":
-        from .atlas import load_pam50
+        from rfsim.anatomy.pam50 import load_pam50
 
         anatomy = load_pam50(getattr(args, "pam50", None), **kw,
                              displacement_mm=getattr(args, "displacement", 0.0) or 0.0)

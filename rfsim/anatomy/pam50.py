@@ -4,7 +4,7 @@ Reads a PAM50 folder (the user's ``$SCT_DIR/data/PAM50``, or a crop of it with
 the same layout: ``template/PAM50_cord.nii.gz``, ``template/PAM50_gm.nii.gz``,
 ``template/PAM50_levels.nii.gz``, ``atlas/PAM50_atlas_NN.nii.gz`` and
 ``atlas/info_label.txt``) at one axial slice and returns an
-:class:`rfsim.anatomy.Anatomy` with the same named regions as the parametric
+:class:`rfsim.anatomy.model.Anatomy` with the same named regions as the parametric
 model, as partial-volume maps (bilinear interpolation of the atlas fractions).
 
 Laterality: the lesion side is chosen by world coordinates, never by the
@@ -32,9 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .anatomy import (LEVELS, Anatomy, Outline, RasterRegion, check_patient, dentate_point, finish_anatomy,
+from rfsim.anatomy.model import (LEVELS, Anatomy, Outline, RasterRegion, check_patient, dentate_point, finish_anatomy,
                       read_mesh)
-from .errors import ConfigError
+from rfsim.errors import ConfigError
 
 #: PAM50 vertebral level labels (template/PAM50_levels.nii.gz): 1 = C1, 2 = C2.
 LEVEL_LABEL = {"C1": 1, "C2": 2}

@@ -7,7 +7,7 @@ electrode (Kanpolat kit defaults: 0.40 mm diameter, 2 mm exposed tip) and an
 optional tilt.  The needle comes from lateral (x > 0) toward medial in the axial
 plane.
 
-Geometry (metres, cross-section axes of :mod:`rfsim.anatomy`): the needle meets
+Geometry (metres, cross-section axes of :mod:`rfsim.anatomy.model`): the needle meets
 the outer surface of the pia at the entry point (x_e, y_d + offset, 0), where y_d
 is the height of the dentate ligament's attachment.  With no tilt it runs along
 -x.  ``tilt_deg = (cranio_caudal, in_plane)``: a positive cranio-caudal tilt
@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .anatomy import SIDES, Anatomy
-from .domain import Domain, MeshSettings, layered_axisymmetric, surface_walls
-from .electrode import KANPOLAT_DIAMETER_MM, KANPOLAT_TIP_MM, Electrode
-from .errors import ConfigError, require_number
-from .grid import cartesian_grid, graded_edges
-from .tissue import tissue
+from rfsim.anatomy.model import SIDES, Anatomy
+from rfsim.physics.domain import Domain, MeshSettings, layered_axisymmetric, surface_walls
+from rfsim.physics.electrode import KANPOLAT_DIAMETER_MM, KANPOLAT_TIP_MM, Electrode
+from rfsim.errors import ConfigError, require_number
+from rfsim.numerics.grid import cartesian_grid, graded_edges
+from rfsim.physics.tissue import tissue
 
 TARGETS = ("leg", "arm")
 #: Offset anterior to the dentate ligament (mm): leg 1-2 mm, arm 2-3 mm
@@ -105,7 +105,7 @@ class Placement:
             raise ConfigError("depth_mm", _mm(d), "must be > 0 mm: the tip must be past the pia, inside the cord")
         _num("depth_mm", _mm(d), 0.0, 12.0, "past the pia")
         if not isinstance(self.electrode, Electrode):
-            raise ConfigError("electrode", self.electrode, "must be an rfsim.electrode.Electrode")
+            raise ConfigError("electrode", self.electrode, "must be an rfsim.physics.electrode.Electrode")
         t = self.tilt_deg
         if isinstance(t, (int, float)) and not isinstance(t, bool):
             t = (float(t), 0.0)
@@ -259,7 +259,7 @@ def _labels_along(anatomy, path, z):
 
 
 def axisymmetric_layers(anatomy: Anatomy, placement: Placement) -> list:
-    """Tissue layers met along the needle, for :func:`rfsim.domain.layered_axisymmetric`.
+    """Tissue layers met along the needle, for :func:`rfsim.physics.domain.layered_axisymmetric`.
 
     z = 0 at the distal tip end, +z back along the shaft (lateral).  Layers from
     the deepest: grey matter (if the needle line meets it before the midline or
@@ -351,7 +351,7 @@ def cartesian_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettings 
         exposed = the distal ``tip_length`` of it, sensor = the metal cell
         nearest the tip end.  White matter is anisotropic (``sigma_ratio``
         along z, the cord axis).  The cylinder's true surface is given to the
-        solvers as cut-cell walls (:func:`rfsim.domain.surface_walls`), so the
+        solvers as cut-cell walls (:func:`rfsim.physics.domain.surface_walls`), so the
         staircase of cell centres does not set the impedance: at the default
         mesh the impedance is within 2 % of the grid-aligned axisymmetric model
         of the same electrode (tests/test_model3d.py).

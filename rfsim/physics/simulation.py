@@ -18,12 +18,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .damage import DamageSettings, DamageState
-from .domain import Domain
-from .electric import ElectricSolver
-from .errors import ConfigError, NonFiniteError, require_number
-from .generator import PID, GeneratorSettings, Protocol
-from .heat import HeatSolver, bdf2_coefficients
+from rfsim.physics.damage import DamageSettings, DamageState
+from rfsim.physics.domain import Domain
+from rfsim.physics.electric import ElectricSolver
+from rfsim.errors import ConfigError, NonFiniteError, require_number
+from rfsim.physics.generator import PID, GeneratorSettings, Protocol
+from rfsim.physics.heat import HeatSolver, bdf2_coefficients
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""rfsim.sweep.core."""
