@@ -238,7 +238,7 @@ def test_tracts_agree_with_pam50(ref):
 
 
 def test_anatomy_command_draws_the_figure(tmp_path, capsys):
-    from rfsim.cli.core import main
+    from rfsim.cli.main import main
 
     out = tmp_path / "cross-section.png"
     assert main(["anatomy", "--plot", str(out), "--target", "arm", "--side", "left"]) == 0

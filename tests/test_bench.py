@@ -38,7 +38,7 @@ def test_quick_report_rows_and_agreement():
 
 
 def test_cli_registers_bench():
-    from rfsim.cli.core import build_parser
+    from rfsim.cli.main import build_parser
 
     args = build_parser().parse_args(["bench", "--quick", "--no-fipy"])
     assert args.quick and args.no_fipy and callable(args.func)

@@ -24,7 +24,6 @@ toward -x relative to the dura: the dura's centre is at (+displacement, 0).
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -32,6 +31,7 @@ from types import MappingProxyType
 import numpy as np
 
 from rfsim.errors import ConfigError, require_number
+from rfsim.inputs import read_toml
 from rfsim.numerics.grid import readonly as _ro
 
 #: Physics tissues of the cross-section, in the order of the fraction arrays.
@@ -617,14 +617,7 @@ def read_mesh(path=None) -> dict:
     Unknown or missing keys raise ConfigError; every table carries a ``source``.
     Returns the parsed dict (numbers in mm and degrees, as in the file).
     """
-    p = Path(path) if path is not None else mesh_path()
-    try:
-        with open(p, "rb") as f:
-            d = tomllib.load(f)
-    except FileNotFoundError:
-        raise ConfigError("anatomy.mesh", str(p), "file not found") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError("anatomy.mesh", str(p), f"not valid TOML: {e}") from None
+    d, _ = read_toml(path if path is not None else mesh_path(), "anatomy.mesh")
     _check_keys(d, _TOP_KEYS, "c1c2")
     _check_keys(d["reference_cord"], {"ap_mm", "rl_mm", "source"}, "reference_cord")
     for lev in LEVELS:
@@ -810,34 +803,3 @@ class _SplitRegion(Region):
     def sample(self, x, y):
         y = np.asarray(y)
         return np.where((y >= self.lo_m) & (y < self.hi_m), self.parent.sample(x, y), 0.0)
-
-
-# --------------------------------------------------------------------------
-# command line
-# --------------------------------------------------------------------------
-def anatomy_command(args) -> int:
-    """Run ``rfsim anatomy``: build the anatomy (parametric or PAM50) and the
-    placement from the flags, and draw the cross-section figure."""
-    from rfsim.cordotomy.placement import Placement, needle_path
-    from rfsim.plots.core import plot_cross_section
-
-    kw = dict(level=getattr(args, "level", "C2"), side=getattr(args, "side", "right"))
-    if getattr(args, "source", "parametric") == "pam50":
-        from rfsim.anatomy.pam50 import load_pam50
-
-        anatomy = load_pam50(getattr(args, "pam50", None), **kw,
-                             displacement_mm=getattr(args, "displacement", 0.0) or 0.0)
-    else:
-        anatomy = load_parametric(getattr(args, "mesh", None), **kw, ap_mm=getattr(args, "ap", None),
-                                  rl_mm=getattr(args, "rl", None), csf_gap_mm=getattr(args, "csf_gap", None),
-                                  displacement_mm=getattr(args, "displacement", 0.0) or 0.0)
-    placement = None
-    if not getattr(args, "no_needle", False):
-        placement = Placement.from_mm(side=anatomy.side, target=getattr(args, "target", "leg"),
-                                      offset_mm=getattr(args, "offset", None), depth_mm=getattr(args, "depth", None),
-                                      tilt_deg=(getattr(args, "tilt", 0.0) or 0.0,
-                                                getattr(args, "tilt_in_plane", 0.0) or 0.0))
-        needle_path(anatomy, placement)  # validates before drawing
-    out = plot_cross_section(anatomy, placement, path=args.plot)
-    print(f"rfsim: wrote {out}")
-    return 0

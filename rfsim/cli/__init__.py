@@ -1,5 +1,5 @@
-"""The ``rfsim`` command line: one module per command."""
+"""The ``rfsim`` command line: one module per command (see :mod:`rfsim.cli.main`)."""
 
-from rfsim.cli.core import main
+from rfsim.cli.main import main
 
 __all__ = ["main"]

@@ -13,7 +13,6 @@ ends up in, so a bad value names its key, the value and what is allowed.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from rfsim.physics.damage import DamageSettings
 from rfsim.physics.domain import MeshSettings
 from rfsim.physics.electrode import Electrode
 from rfsim.errors import ConfigError, require_number
+from rfsim.inputs import read_toml
 from rfsim.physics.generator import GeneratorSettings, Lesion, Protocol
 from rfsim.cordotomy.metrics import VerdictSettings
 from rfsim.physics.simulation import NumericsSettings
@@ -337,12 +337,7 @@ def parse_scenario(data: dict, text: str = "") -> Scenario:
 
 def load_scenario(path) -> Scenario:
     """Read and validate a TOML scenario file."""
-    path = Path(path)
-    text = path.read_text()
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError("scenario file", str(path), f"is not valid TOML ({e})") from None
+    data, text = read_toml(path, "scenario file")
     return parse_scenario(data, text)
 
 

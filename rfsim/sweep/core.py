@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from rfsim.errors import ConfigError, require_number
+from rfsim.inputs import read_toml
 
 DISTRIBUTIONS = ("normal", "lognormal", "uniform")
 METHODS = ("random", "lhs")
@@ -668,15 +669,8 @@ def parse_sweep(data: dict, base_dir=".", text: str = "") -> Sweep:
 
 def load_sweep(path) -> Sweep:
     """Read and validate a sweep spec file (TOML)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError("sweep spec", str(path), "no such file")
-    text = path.read_text()
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError("sweep spec", str(path), f"is not valid TOML ({e})") from None
-    return parse_sweep(data, path.parent, text)
+    data, text = read_toml(path, "sweep spec")
+    return parse_sweep(data, Path(path).parent, text)
 
 
 # --------------------------------------------------------------------------
@@ -941,57 +935,3 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
                 bar.close()
         stats["seconds"] = time.perf_counter() - t0
     return stats
-
-
-# --------------------------------------------------------------------------
-# command line
-# --------------------------------------------------------------------------
-
-def add_command(sub) -> None:
-    """Add ``rfsim sweep`` and ``rfsim sweep-report`` to the CLI's subparsers."""
-    p = sub.add_parser("sweep", help="run a parameter sweep / uncertainty study (see: rfsim template sweep)")
-    p.add_argument("spec", metavar="SPEC.toml", help="sweep specification")
-    p.add_argument("--out", metavar="FILE.h5", required=True, help="results store (one row per run)")
-    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler (tcp://host:8786)")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
-    p.add_argument("--log-every", type=float, default=10.0, metavar="S",
-                   help="seconds between log lines when stderr is not a terminal (default 10)")
-    p.add_argument("--dry-run", action="store_true", help="check the spec, print the design size, run nothing")
-
-    def run(args):
-        spec = load_sweep(args.spec)
-        if args.dry_run:
-            spec.runs()
-            print(f"{spec.n_points} design points x {spec.n_samples} samples = {spec.n_runs} runs; "
-                  f"varied: {', '.join(spec.design_keys + spec.uncertain_keys) or 'nothing'}")
-            return 0
-        if not args.log_every > 0:
-            raise ConfigError("--log-every", args.log_every, "must be > 0 s")
-        s = run_sweep(spec, args.out, args.workers, args.scheduler, args.resume, log_every_s=args.log_every)
-        rate = f", {s['ran'] / s['seconds'] * 60:.0f} runs/min" if s["seconds"] > 0 else ""
-        print(f"rfsim sweep: {s['runs']} runs in {args.out}: {s['ran']} run now ({s['failed']} failed), "
-              f"{s['skipped']} already done{rate}", file=sys.stderr)
-        return 0
-
-    p.set_defaults(func=run)
-
-    r = sub.add_parser("sweep-report", help="probabilities of relief and CST involvement per placement")
-    r.add_argument("store", metavar="SWEEP.h5", help="results of rfsim sweep")
-    r.add_argument("--plot", metavar="FILE.png", help="figure path (default: SWEEP.png next to the store)")
-    r.add_argument("--no-plot", action="store_true", help="print the table only")
-    r.add_argument("--json", action="store_true", help="print the summaries as JSON")
-
-    def report(args):
-        from rfsim.sweep.store import format_table, plot_summary, summarize
-
-        rows = summarize(args.store)
-        print(json.dumps(rows) if args.json else format_table(rows))
-        if not args.no_plot:
-            path = args.plot or str(Path(args.store).with_suffix(".png"))
-            plot_summary(rows, path)
-            if not args.json:
-                print(f"figure: {path}")
-        return 0
-
-    r.set_defaults(func=report)

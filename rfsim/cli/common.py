@@ -1,0 +1,66 @@
+"""What every command shares: the argument parser that exits with status 2 on bad
+flags, the progress line, and writing or printing a result."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's own errors as one line and exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"rfsim: error: {message}\n")
+
+
+def progress_printer():
+    """A one-line progress display on a terminal; nothing when output is piped."""
+    if not sys.stderr.isatty():
+        return None
+    import time
+
+    start = time.perf_counter()
+    last = [0.0]
+
+    def show(t, t_end):
+        now = time.perf_counter() - start
+        if now - last[0] > 0.2 or t >= t_end:
+            last[0] = now
+            eta = now * (t_end - t) / max(t, 1e-9)
+            end = "\n" if t >= t_end else ""
+            print(f"\r  simulated {t:7.1f} / {t_end:.1f} s   elapsed {now:5.1f} s   eta {eta:5.1f} s",
+                  end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def emit(args, result, printer) -> int:
+    """Write ``--out`` and print the summary as JSON (``--json``) or a table."""
+    import json
+
+    if args.out:
+        from rfsim.io import write_result
+
+        write_result(args.out, result)
+    if args.json:
+        print(json.dumps(result.summary))
+    else:
+        printer(result.summary)
+    return 0
+
+
+def print_summary(summary: dict) -> None:
+    width = max(len(k) for k in summary)
+    for k, v in summary.items():
+        if isinstance(v, float):
+            v = f"{v:.6g}"
+        elif isinstance(v, list):
+            v = "; ".join(", ".join(f"{kk}={vv:.4g}" if isinstance(vv, float) else f"{kk}={vv}"
+                                    for kk, vv in item.items()) for item in v)
+        print(f"{k:<{width}}  {v}")
+
+
+def per_target(mm: dict) -> str:
+    """A per-target default for a help text, from the code's own table (mm)."""
+    return ", ".join(f"{target} {value:g}" for target, value in mm.items())
