@@ -15,6 +15,7 @@ def test_peer_problem_is_heterogeneous():
     assert pb.electrode.any() and not pb.electrode.all()
 
 
+@pytest.mark.slow
 def test_quick_report_rows_and_agreement():
     with_fipy = bench.have_fipy()
     solver = bench.fipy_solvers()[0][0] if with_fipy else None

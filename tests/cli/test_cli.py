@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+
+# every test here starts the command line as a process
+pytestmark = pytest.mark.slow
 
 
 def rfsim(*args, cwd=None):
