@@ -29,14 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def once(spec, workers):
     """(steady runs/min, end-to-end runs/min) of one sweep on ``workers`` processes."""
-    from rfsim.sweep.core import _local, _Task, _warm_scenario
+    from rfsim.sweep.execute import make_tasks, run_tasks_locally
 
-    runs = spec.runs()
-    warm = _warm_scenario(runs[0])
-    tasks = [_Task(r.index, r.scenario, (), warm) for r in runs]
+    tasks = make_tasks(spec.runs())
     t0 = time.perf_counter()
     done, seen = [], set()
-    for task, result in _local(tasks, workers):
+    for task, result in run_tasks_locally(tasks, workers):
         assert result["status"] == "ok", result["error"]
         done.append(time.perf_counter())
         seen.add(result["info"]["worker"])
@@ -53,7 +51,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     a = ap.parse_args()
-    from rfsim.sweep.core import parse_sweep
+    from rfsim.sweep import parse_sweep
 
     offsets = [round(1.0 + 1.0 * i / (a.runs - 1), 4) for i in range(a.runs)]
     spec = parse_sweep({"grid": {"placement.offset_mm": offsets}})

@@ -1,9 +1,9 @@
-"""Sweep throughput through ``rfsim.sweep.core.run_sweep``: default axisymmetric
+"""Sweep throughput through ``rfsim.sweep.run_sweep``: default axisymmetric
 predictions (3 lesions at 80 C for 60 s) on 1 and 2 local workers.  The rate
 includes starting the workers, as `rfsim sweep` reports it; the steady-state
 figures of issue 6 come from benchmarks/bench_sweep.py."""
 
-from rfsim import _common# noqa: F401
+from . import _common  # noqa: F401
 
 import tempfile
 import time
@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def _spec(n_offsets):
-    from rfsim.sweep.core import parse_sweep
+    from rfsim.sweep import parse_sweep
 
     offsets = [1.0 + 0.1 * i for i in range(n_offsets)]
     return parse_sweep({"sweep": {"seed": 1}, "grid": {"placement.offset_mm": offsets}})
@@ -28,7 +28,7 @@ class SweepThroughput:
         self.spec = _spec(8 * workers)
 
     def track_runs_per_minute(self, workers):
-        from rfsim.sweep.core import run_sweep
+        from rfsim.sweep import run_sweep
 
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 from rfsim.errors import ConfigError
-from rfsim.sweep.core import load_sweep, run_sweep
+from rfsim.sweep.execute import run_sweep
+from rfsim.sweep.parse import load_sweep
 
 
 def add_command(sub) -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rfsim.plots.sweep import plot_summary
+from rfsim.sweep.report import format_table, summarize
+
 
 def add_command(sub) -> None:
     """Add ``rfsim sweep-report`` to the CLI's subparsers."""
@@ -16,13 +19,11 @@ def add_command(sub) -> None:
     r.add_argument("--json", action="store_true", help="print the summaries as JSON")
 
     def report(args):
-        from rfsim.sweep.store import format_table, plot_summary, summarize
-
         rows = summarize(args.store)
         print(json.dumps(rows) if args.json else format_table(rows))
         if not args.no_plot:
             path = args.plot or str(Path(args.store).with_suffix(".png"))
-            plot_summary(rows, path)
+            plot_summary(rows).savefig(path, dpi=120)
             if not args.json:
                 print(f"figure: {path}")
         return 0

@@ -32,13 +32,14 @@ MODELS = ("axisymmetric", "3d")
 
 # File key -> (dataclass field, file units per SI unit) for tables whose keys carry
 # other units; dividing (not multiplying by 1e-3) keeps 0.4 mm exactly 0.0004 m.
-_MESH_KEYS = {"min_cell_um": ("min_cell_m", 1e6), "interface_cell_um": ("interface_cell_m", 1e6),
-              "growth": ("growth", 1.0), "max_cell_mm": ("max_cell_m", 1e3), "extent_mm": ("extent_m", 1e3),
-              "refine": ("refine", 1.0)}
-_ELECTRODE_KEYS = {"diameter_mm": ("diameter_m", 1e3), "tip_length_mm": ("tip_length_m", 1e3)}
-_METAL_KEYS = {"metal_k_w_per_m_k": ("k_w_per_m_k", 1.0), "metal_rho_c_j_per_m3_k": ("rho_c_j_per_m3_k", 1.0),
-               "insulation_thickness_um": ("insulation_thickness_m", 1e6),
-               "insulation_k_w_per_m_k": ("insulation_k_w_per_m_k", 1.0)}
+# Public (with TISSUE_PROPS) because a sweep lists the keys it may vary from them.
+MESH_KEYS = {"min_cell_um": ("min_cell_m", 1e6), "interface_cell_um": ("interface_cell_m", 1e6),
+             "growth": ("growth", 1.0), "max_cell_mm": ("max_cell_m", 1e3), "extent_mm": ("extent_m", 1e3),
+             "refine": ("refine", 1.0)}
+ELECTRODE_KEYS = {"diameter_mm": ("diameter_m", 1e3), "tip_length_mm": ("tip_length_m", 1e3)}
+METAL_KEYS = {"metal_k_w_per_m_k": ("k_w_per_m_k", 1.0), "metal_rho_c_j_per_m3_k": ("rho_c_j_per_m3_k", 1.0),
+              "insulation_thickness_um": ("insulation_thickness_m", 1e6),
+              "insulation_k_w_per_m_k": ("insulation_k_w_per_m_k", 1.0)}
 _MEDIUM_PROPS = ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k", "perfusion_ml_per_min_kg",
                  "sigma_temp_coeff_per_c", "reference_temperature_c")
 _PROTOCOL_KEYS = ("set_temperature_c", "duration_s", "lesions", "cooling_s", "lesion")
@@ -258,10 +259,10 @@ def _protocol(table: dict) -> Protocol:
 
 
 def _electrode(table: dict) -> Electrode:
-    allowed = ("gauge",) + tuple(_ELECTRODE_KEYS) + tuple(_METAL_KEYS)
+    allowed = ("gauge",) + tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS)
     _check_keys(table, "electrode", allowed)
-    metal = Metal(**_scaled(table, "electrode", _METAL_KEYS))
-    kw = _scaled(table, "electrode", _ELECTRODE_KEYS)
+    metal = Metal(**_scaled(table, "electrode", METAL_KEYS))
+    kw = _scaled(table, "electrode", ELECTRODE_KEYS)
     if "gauge" in table:
         if "diameter_mm" in table:
             raise ConfigError("electrode.gauge", table["gauge"], "give either gauge or diameter_mm, not both")
@@ -283,7 +284,8 @@ def _medium(table: dict):
     return t, _number("medium.temperature_c", table.get("temperature_c", BODY_TEMPERATURE_C))
 
 
-_TISSUE_PROPS = _MEDIUM_PROPS + ("sigma_axial_ratio",)
+#: Keys of a ``[tissues.NAME]`` table (public: the sweep parameters list them).
+TISSUE_PROPS = _MEDIUM_PROPS + ("sigma_axial_ratio",)
 
 
 def _tissues(table: dict) -> tuple:
@@ -295,7 +297,7 @@ def _tissues(table: dict) -> tuple:
         base = tissue(name)
         if not isinstance(props, dict):
             raise ConfigError(f"tissues.{name}", props, "must be a table [tissues." + name + "]")
-        _check_keys(props, f"tissues.{name}", _TISSUE_PROPS)
+        _check_keys(props, f"tissues.{name}", TISSUE_PROPS)
         out.append(base.with_(**{k: _number(f"tissues.{name}.{k}", v) for k, v in props.items()}))
     return tuple(out)
 
@@ -330,8 +332,8 @@ def parse_scenario(data: dict, text: str = "") -> Scenario:
             _check_keys(data[name], name, _field_names(cls))
             kw[name] = cls(**_as_is(data[name], name, cls))
     if "mesh" in data:
-        _check_keys(data["mesh"], "mesh", tuple(_MESH_KEYS))
-        kw["mesh"] = MeshSettings(**_scaled(data["mesh"], "mesh", _MESH_KEYS))
+        _check_keys(data["mesh"], "mesh", tuple(MESH_KEYS))
+        kw["mesh"] = MeshSettings(**_scaled(data["mesh"], "mesh", MESH_KEYS))
     return Scenario(**kw)
 
 
@@ -368,10 +370,10 @@ def to_toml(sc: Scenario) -> str:
         "medium": {"base": m.name.replace(" (modified)", ""), "temperature_c": sc.temperature_c,
                    **{k: getattr(m, k) for k in _MEDIUM_PROPS}} if sc.kind == "homogeneous" else {},
         "electrode": {"diameter_mm": e.diameter_m * 1e3, "tip_length_mm": e.tip_length_m * 1e3,
-                      **{k: getattr(e.metal, f) * s for k, (f, s) in _METAL_KEYS.items()}},
+                      **{k: getattr(e.metal, f) * s for k, (f, s) in METAL_KEYS.items()}},
         "generator": {f.name: getattr(sc.generator, f.name) for f in fields(GeneratorSettings)},
         "damage": {f.name: getattr(sc.damage, f.name) for f in fields(DamageSettings)},
-        "mesh": {k: getattr(sc.mesh, f) * s for k, (f, s) in _MESH_KEYS.items()},
+        "mesh": {k: getattr(sc.mesh, f) * s for k, (f, s) in MESH_KEYS.items()},
         "numerics": {f.name: getattr(sc.numerics, f.name) for f in fields(NumericsSettings)},
         "protocol": {"cooling_s": sc.protocol.cooling_s},
     }
@@ -380,7 +382,7 @@ def to_toml(sc: Scenario) -> str:
         if v is not None:
             tables[name] = {f.name: getattr(v, f.name) for f in fields(v) if getattr(v, f.name) is not None}
     for t in sc.tissues:
-        tables[f"tissues.{t.name}"] = {k: getattr(t, k) for k in _TISSUE_PROPS}
+        tables[f"tissues.{t.name}"] = {k: getattr(t, k) for k in TISSUE_PROPS}
     lines = []
     for name, table in tables.items():
         if not table:

@@ -1,1 +1,25 @@
-"""rfsim.sweep.core."""
+"""Parameter sweeps and uncertainty: many predictions from one spec.
+
+The package reads as the pipeline of a sweep:
+
+* :mod:`~rfsim.sweep.parameters`: which dotted scenario keys a sweep can vary;
+* :mod:`~rfsim.sweep.distributions`: distributions of uncertain parameters and
+  the draws from one seed;
+* :mod:`~rfsim.sweep.spec`: the validated sweep and its runs;
+* :mod:`~rfsim.sweep.parse`: a spec file (TOML) or dict into a sweep;
+* :mod:`~rfsim.sweep.execute`: workers, local processes or Dask, and the
+  coordinator (:mod:`~rfsim.sweep.progress` reports on it);
+* :mod:`~rfsim.sweep.store`: the HDF5 results store and its journal;
+* :mod:`~rfsim.sweep.report`: probabilities per design point with Wilson intervals.
+
+The command line imports this package on every command, so its modules import
+only the standard library and NumPy at module level.  See docs/sweeps.md.
+"""
+
+from rfsim.sweep.distributions import Distribution
+from rfsim.sweep.execute import run_sweep
+from rfsim.sweep.parse import load_sweep, parse_sweep
+from rfsim.sweep.report import summarize
+from rfsim.sweep.store import read_sweep
+
+__all__ = ["Distribution", "load_sweep", "parse_sweep", "read_sweep", "run_sweep", "summarize"]

@@ -40,11 +40,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rfsim.version import __version__
 from rfsim.errors import ConfigError
+from rfsim.version import __version__
 
 FORMAT = "rfsim-sweep-1"
-_Z95 = 1.959963984540054  # two-sided 95 % normal quantile
 
 
 def journal_path(path) -> Path:
@@ -342,7 +341,7 @@ class SweepWriter:
 
 
 # --------------------------------------------------------------------------
-# reading and summaries
+# reading
 # --------------------------------------------------------------------------
 
 def read_sweep(path) -> dict:
@@ -365,125 +364,3 @@ def read_sweep(path) -> dict:
     order = np.argsort(cols["run"], kind="stable") if n else np.zeros(0, int)
     cols = {k: (v[order] if isinstance(v, np.ndarray) else [v[i] for i in order]) for k, v in cols.items()}
     return {"meta": meta, "n": n, "columns": cols}
-
-
-def wilson(k: int, n: int, z: float = _Z95) -> tuple:
-    """Wilson score interval of a binomial proportion ``k`` / ``n`` (95 % by
-    default); unlike the normal approximation it stays inside [0, 1] and is
-    sensible at 0 and n successes.  (nan, nan) for n = 0."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    d = 1.0 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    # exact ends at 0 and n successes (c - h and c + h are 0 and 1 only to round-off)
-    return (0.0 if k == 0 else max(0.0, c - h), 1.0 if k == n else min(1.0, c + h))
-
-
-def summarize(store) -> list:
-    """Per design point: probability of relief and of corticospinal (CST)
-    involvement over its Monte Carlo draws, with 95 % Wilson intervals.
-
-    Parameters
-    ----------
-    store : path or dict
-        A store, or what :func:`read_sweep` returned.
-
-    Returns
-    -------
-    list of dict
-        ``point``, the design parameters (file units), ``offset_mm`` and
-        ``depth_mm`` (as resolved by the prediction, mm), ``runs``, ``ok``,
-        ``failed``, ``p_relief``, ``relief_ci`` ([low, high]), ``p_cst``
-        (share of draws where the CST is not spared), ``cst_ci``.  Failed runs
-        are left out of the probabilities (and counted in ``failed``).
-    """
-    t = store if isinstance(store, dict) else read_sweep(store)
-    c, meta = t["columns"], t["meta"]
-    if not t["n"]:
-        return []
-    nan = np.full(t["n"], np.nan)
-    relief = c.get("metric/relief_predicted", nan)
-    spared = c.get("metric/cst_spared", nan)
-    out = []
-    for p in np.unique(c["point"]):
-        idx = np.flatnonzero(c["point"] == p)
-        ok = idx[c["status"][idx] == "ok"]
-        rec = {"point": int(p)}
-        for k in meta["design_keys"]:
-            v = c[f"param/{k}"][idx[0]]
-            rec[k] = v.item() if isinstance(v, np.generic) else v
-        for k, alt in (("offset_mm", "placement.offset_mm"), ("depth_mm", "placement.depth_mm")):
-            vals = c.get(f"metric/{k}", nan)[ok]
-            rec[k] = float(vals[0]) if len(vals) else float(rec.get(alt, math.nan))
-        kr, kc = int(np.sum(relief[ok] == 1)), int(np.sum(spared[ok] == 0))
-        n = len(ok)
-        rec.update(runs=len(idx), ok=n, failed=len(idx) - n,
-                   p_relief=kr / n if n else math.nan, relief_ci=list(wilson(kr, n)),
-                   p_cst=kc / n if n else math.nan, cst_ci=list(wilson(kc, n)))
-        out.append(rec)
-    return out
-
-
-def _fmt(v) -> str:
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
-
-
-def format_table(rows: list) -> str:
-    """The summaries as a plain-text table (probabilities in %, 95 % CI)."""
-    if not rows:
-        return "no runs stored yet"
-    design = [k for k in rows[0] if "." in k and k not in ("placement.offset_mm", "placement.depth_mm")]
-    head = ["point", *[k.rpartition(".")[2] for k in design], "offset_mm", "depth_mm", "ok/runs",
-            "P(relief) [95% CI]", "P(CST) [95% CI]"]
-
-    def pct(p, ci):
-        return "n/a" if math.isnan(p) else f"{p:5.0%} [{ci[0]:.0%}, {ci[1]:.0%}]"
-
-    body = [[str(r["point"]), *[_fmt(r[k]) for k in design], _fmt(r["offset_mm"]), _fmt(r["depth_mm"]),
-             f"{r['ok']}/{r['runs']}", pct(r["p_relief"], r["relief_ci"]), pct(r["p_cst"], r["cst_ci"])]
-            for r in rows]
-    w = [max(len(x) for x in col) for col in zip(head, *body)]
-    return "\n".join("  ".join(x.rjust(n) for x, n in zip(line, w)) for line in [head, *body])
-
-
-def plot_summary(rows: list, path) -> Path:
-    """Probabilities of relief and of CST involvement against offset, one line
-    per depth (or against depth when only the depth varies), with 95 % Wilson
-    intervals; PNG.  matplotlib is imported here (no pyplot state is touched)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    path = Path(path)
-    fig = Figure(figsize=(10, 4.2))
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, 2, sharey=True)
-    offsets = {r["offset_mm"] for r in rows}
-    x_key, line_key = ("offset_mm", "depth_mm") if len(offsets) > 1 or not rows else ("depth_mm", "offset_mm")
-    others = [k for k in (rows[0] if rows else {}) if "." in k and k not in ("placement.offset_mm",
-                                                                              "placement.depth_mm")]
-    groups = {}
-    for r in rows:
-        label = f"{line_key.replace('_mm', '')} {r[line_key]:g} mm" + "".join(
-            f", {k.rpartition('.')[2]} {_fmt(r[k])}" for k in others)
-        groups.setdefault(label, []).append(r)
-    for ax, p, ci, title in ((axes[0], "p_relief", "relief_ci", "relief predicted"),
-                             (axes[1], "p_cst", "cst_ci", "corticospinal tract involved")):
-        for label, rs in groups.items():
-            rs = sorted(rs, key=lambda r: r[x_key])
-            x = np.array([r[x_key] for r in rs])
-            y = np.array([r[p] for r in rs])
-            lo = np.array([r[ci][0] for r in rs])
-            hi = np.array([r[ci][1] for r in rs])
-            ax.errorbar(x, y, yerr=[np.maximum(y - lo, 0), np.maximum(hi - y, 0)], marker="o", capsize=3, label=label)
-        ax.set_title(f"P({title})")
-        ax.set_xlabel(x_key.replace("_mm", " (mm)"))
-        ax.set_ylim(-0.03, 1.03)
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel("probability (95 % Wilson CI)")
-    if len(groups) <= 12:
-        axes[1].legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return path
