@@ -8,7 +8,7 @@ Layout (every dataset carries a ``unit`` attribute):
 * ``fields/``: ``temperature_c`` (final), ``peak_temperature_c``, ``omega``,
   ``cem43_min``, ``potential_v`` (last powered step), ``label`` (tissue index, -1
   metal) with a ``names`` attribute;
-* ``series/``: the time series of :data:`rfsim.physics.simulation.SERIES`;
+* ``series/``: the time series of :data:`rfsim.physics.series.SERIES`;
 * ``metrics/`` (predictions): every metric as a JSON attribute; ``needle/``:
   tip end, direction and pia entry (m).
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from rfsim.version import __version__
 from rfsim.scenario.config import to_toml
-from rfsim.physics.simulation import SERIES
+from rfsim.physics.series import SERIES
 
 FORMAT = "rfsim-result-1"
 

@@ -42,7 +42,7 @@ class GeneratorSettings:
     kp_v_per_c, ki_v_per_c_s, kd_v_s_per_c : float
         PID gains (V/C, V/(C s), V s/C), ``pid`` mode only.  Defaults tuned on the
         default cordotomy electrode to settle within 0.5 C with a visible
-        overshoot (tests/test_generator.py).
+        overshoot (tests/physics/test_generator.py).
     control_period_s : float
         Sampling period of the PID (s); also the largest time step in ``pid`` mode.
     """

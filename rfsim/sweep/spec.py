@@ -108,7 +108,7 @@ class Sweep:
         Seed of every draw (>= 0).
     series : tuple of str
         Optional per-run time series to store (names of
-        :data:`rfsim.physics.simulation.SERIES`).
+        :data:`rfsim.physics.series.SERIES`).
     text : str
         The spec's TOML text ('' if built in Python).
     """
@@ -124,7 +124,7 @@ class Sweep:
 
     def __post_init__(self):
         from rfsim.scenario.config import Scenario
-        from rfsim.physics.simulation import SERIES
+        from rfsim.physics.series import SERIES
 
         if self.base is None:
             from rfsim.predict import cordotomy_scenario

@@ -1,4 +1,5 @@
-"""Electric potential against the analytic sphere and spheroid (physics-reference.md)."""
+"""Electric potential against the analytic sphere and spheroid (physics-reference.md), and
+conservation of charge and power."""
 
 import numpy as np
 
@@ -51,13 +52,3 @@ def test_prolate_spheroid_resistance():
     e = np.sqrt(c ** 2 - a ** 2)
     R_exact = np.log((c + e) / a) / (4 * np.pi * sigma * e)
     assert abs(sol.impedance_ohm / R_exact - 1) < 0.02
-
-
-def test_conductivity_rises_with_temperature():
-    from rfsim.physics.tissue import Tissue
-
-    d = sphere_domain(tissue=Tissue("m", 0.5, 0.5, 1e3, 4e3, sigma_temp_coeff_per_c=0.02), extent=0.05)
-    es = ElectricSolver(d)
-    z37 = es.solve(np.full(d.grid.shape, 37.0)).impedance_ohm
-    z47 = es.solve(np.full(d.grid.shape, 47.0)).impedance_ohm
-    assert abs(z37 / z47 - 1.2) < 1e-6  # sigma x (1 + 0.02 x 10) everywhere
