@@ -23,6 +23,7 @@ from rfsim.physics.domain import layered_axisymmetric
 from rfsim.physics.electric import ElectricSolver
 from rfsim.errors import ConfigError
 from rfsim.physics.lesion import LesionSize, axisymmetric_size
+from rfsim.cordotomy.insertion3d import impedance_at_depths
 from rfsim.cordotomy.metrics import AxisymmetricSampler, CartesianSampler, tract_metrics
 from rfsim.cordotomy.placement import CARTESIAN_MESH, Placement, axisymmetric_layers, cartesian_domain, needle_path
 from rfsim.physics.simulation import SimulationResult, simulate
@@ -176,7 +177,7 @@ def predict(scenario: Scenario | None = None, progress=None) -> Prediction:
         "set_temperature_c": [les.set_temperature_c for les in scenario.protocol.lesions],
         "duration_s": [les.duration_s for les in scenario.protocol.lesions],
         "lesions": len(scenario.protocol.lesions),
-        "impedance_ohm": float(s["impedance_ohm"][rf][0]),
+        "impedance_ohm": float(s["impedance_ohm"][rf][0]) + scenario.generator.series_resistance_ohm,
         **final,
         "peak_power_w": float(s["power_w"].max()),
         "final_voltage_v": float(s["voltage_v"][rf][-1]),
@@ -216,7 +217,8 @@ def _tip_tissue(depth_m, pia_m):
 
 
 def impedance_profile(scenario: Scenario | None = None, start_mm: float = -1.0, step_mm: float = 0.25) -> list:
-    """Impedance as the electrode advances along its path.
+    """Impedance as the electrode advances along its path, in the scenario's
+    model (layered or 3-D), plus the generator's series resistance.
 
     The needle line of the scenario's placement is kept; the tip end moves from
     ``start_mm`` (negative: still in the CSF) through 0 (touching the pia) to
@@ -241,6 +243,11 @@ def impedance_profile(scenario: Scenario | None = None, start_mm: float = -1.0, 
     depth_final = placement.depth_m
     depths = np.unique(np.round(np.concatenate([np.arange(start_mm, depth_final * 1e3 + 1e-9, step_mm),
                                                 [0.0, depth_final * 1e3]]), 6))
+    if scenario.model == "3d":  # the same readings on the 3-D grid (rfsim.cordotomy.insertion3d)
+        z3 = impedance_at_depths(anatomy, placement, depths * 1e-3, replace(CARTESIAN_MESH, refine=scenario.mesh.refine),
+                                 {t.name: t for t in scenario.tissues}, scenario.numerics.linear_rtol)
+        return [{"depth_mm": float(dmm), "impedance_ohm": z + scenario.generator.series_resistance_ohm,
+                 "tissue": _tip_tissue(dmm * 1e-3, pia_thickness)} for dmm, z in zip(depths, z3)]
     out = []
     for dmm in depths:
         shift = depth_final - dmm * 1e-3  # how far back the tip is from its final place
@@ -249,6 +256,7 @@ def impedance_profile(scenario: Scenario | None = None, start_mm: float = -1.0, 
         shifted = [(z, t) for z, t in shifted if z > -0.5 * scenario.mesh.extent_m] or shifted[-1:]
         dom = layered_axisymmetric(shifted, placement.electrode, scenario.mesh)
         z = ElectricSolver(dom, scenario.numerics.linear_rtol).solve(np.full(dom.grid.shape, dom.temperature_c))
-        out.append({"depth_mm": float(dmm), "impedance_ohm": float(z.impedance_ohm),
+        out.append({"depth_mm": float(dmm),
+                    "impedance_ohm": float(z.impedance_ohm) + scenario.generator.series_resistance_ohm,
                     "tissue": _tip_tissue(dmm * 1e-3, pia_thickness)})
     return out

@@ -60,6 +60,7 @@ def summarize(scenario: Scenario, res: SimulationResult) -> dict:
         sz = axisymmetric_size(d.grid, st.criterion(), d.metal)
         per_lesion.append({"lesion": i + 1, **{k: round(v, 6) for k, v in sz.as_mm().items()}})
     e = res.energy_j
+    series_ohm = scenario.generator.series_resistance_ohm  # cables and return path (generator reading)
     warnings = []
     reach = max(0.5 * size.width_m, -size.z_bottom_m, size.z_top_m - scenario.electrode.tip_length_m)
     if reach > 0.4 * scenario.mesh.extent_m:
@@ -72,8 +73,8 @@ def summarize(scenario: Scenario, res: SimulationResult) -> dict:
     return {
         "rfsim_version": __version__,
         "scenario_kind": scenario.kind,
-        "impedance_ohm": _finite(s["impedance_ohm"][rf][0]) if rf.any() else None,
-        "final_impedance_ohm": _finite(s["impedance_ohm"][rf][-1]) if rf.any() else None,
+        "impedance_ohm": _finite(s["impedance_ohm"][rf][0] + series_ohm) if rf.any() else None,
+        "final_impedance_ohm": _finite(s["impedance_ohm"][rf][-1] + series_ohm) if rf.any() else None,
         **size.as_mm(),
         "lesion_criterion": scenario.damage.model,
         "peak_power_w": float(s["power_w"].max()),

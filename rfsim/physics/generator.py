@@ -45,6 +45,13 @@ class GeneratorSettings:
         overshoot (tests/physics/test_generator.py).
     control_period_s : float
         Sampling period of the PID (s); also the largest time step in ``pid`` mode.
+    series_resistance_ohm : float
+        Resistance in series with the tissue as the generator sees it: cables,
+        connectors, the body's path to the dispersive pad and the pad itself
+        (ohm).  It adds to every impedance rfsim reports (the tissue's own
+        impedance is in the HDF5 series); the voltage and power limits still
+        apply to the tissue.  Default 0: no measured value was found
+        (docs/validation.md, "Series impedance").
     """
 
     mode: str = "exact"
@@ -55,6 +62,7 @@ class GeneratorSettings:
     ki_v_per_c_s: float = 0.5
     kd_v_s_per_c: float = 0.0
     control_period_s: float = 0.05
+    series_resistance_ohm: float = 0.0
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -66,6 +74,7 @@ class GeneratorSettings:
         _number("generator.ki_v_per_c_s", self.ki_v_per_c_s, 0.0, 1e3)
         _number("generator.kd_v_s_per_c", self.kd_v_s_per_c, 0.0, 1e3)
         _number("generator.control_period_s", self.control_period_s, 1e-3, 1.0)
+        _number("generator.series_resistance_ohm", self.series_resistance_ohm, 0.0, 5000.0)
 
     def max_v2(self, power_per_v2: float) -> float:
         """Largest V^2 (V^2) allowed by both limits for a load taking ``power_per_v2`` W/V^2."""

@@ -19,6 +19,18 @@ from rfsim.errors import ConfigError, require_number
 BODY_TEMPERATURE_C = 37.0  # arterial blood temperature, physics-reference.md ("Blood")
 BLOOD_RHO_C = 1050.0 * 3617.0  # rho_b c_b (J/m^3/K), IT'IS v4.x blood, physics-reference.md
 SIGMA_TEMP_COEFF = 0.02  # +2 %/C rise of electrical conductivity [R], physics-reference.md
+#: Conductivity of white matter along the fibres over across them, at the generator's
+#: frequency (~500 kHz).  The ratio of 5.7-8.8 (Ranck and BeMent 1965, cat dorsal columns)
+#: was measured with "low frequency, nonstimulating current"; it comes from the fibre
+#: membranes, which capacitive current crosses at RF.  In fibred tissue measured across the
+#: band, "At audio frequencies, the conductivity of the muscle measured in a direction parallel
+#: to the fibre orientation was typically found to be ten times higher than that measured
+#: perpendicular to the fibre axis; at frequencies approaching 1 MHz the conductivities
+#: measured in both directions approached a common value" (Epstein and Foster, Med Biol Eng
+#: Comput 1983;21:51, abstract; skeletal muscle).  No white-matter measurement near 500 kHz
+#: was found; 1.0 is the limit those data approach (docs/validation.md gives the 3-D
+#: impedance at ratios 1, 2 and 7.5).  Used by the 3-D model only.
+WHITE_MATTER_RF_AXIAL_RATIO = 1.0
 
 
 @dataclass(frozen=True)
@@ -98,8 +110,9 @@ TISSUES: dict[str, Tissue] = {
     for t in (
         Tissue("csf", 2.0, 0.57, 1007, 4096, 0.0, sigma_temp_coeff_per_c=0.018,
                source=_GABRIEL_ITIS + "; 1.8 %/C: Baumann 1997"),
-        Tissue("white_matter", 0.095, 0.48, 1041, 3583, 212.0, sigma_axial_ratio=7.5,
-               source=_GABRIEL_ITIS + "; axial/transverse ratio 7-10 (physics-reference.md)"),
+        Tissue("white_matter", 0.095, 0.48, 1041, 3583, 212.0, sigma_axial_ratio=WHITE_MATTER_RF_AXIAL_RATIO,
+               source=_GABRIEL_ITIS + "; isotropic at RF (Epstein and Foster 1983; the 7-10 ratio is "
+                                      "a low-frequency figure, Ranck and BeMent 1965)"),
         Tissue("grey_matter", 0.15, 0.55, 1045, 3696, 764.0, source=_GABRIEL_ITIS),
         Tissue("spinal_cord", 0.11, 0.51, 1075, 3630, 160.0,
                source=_GABRIEL_ITIS + " ('nerve'); rho, c, k, perfusion [R]"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from rfsim.physics.damage import DamageSettings
+from rfsim.physics.damage import DamageSettings, damage_table
 from rfsim.physics.domain import MeshSettings
 from rfsim.physics.electrode import Electrode
 from rfsim.errors import ConfigError, require_number
@@ -326,10 +326,12 @@ def parse_scenario(data: dict, text: str = "") -> Scenario:
         kw["tissues"] = _tissues(data["tissues"])
     if "protocol" in data:
         kw["protocol"] = _protocol(data["protocol"])
+    if "damage" in data:  # arrhenius_set = NAME stands for its two parameters
+        data = {**data, "damage": damage_table(data["damage"])}
     for name, cls in (("generator", GeneratorSettings), ("damage", DamageSettings), ("numerics", NumericsSettings),
                       ("anatomy", AnatomySettings), ("placement", PlacementSettings), ("verdict", VerdictSettings)):
         if name in data:
-            _check_keys(data[name], name, _field_names(cls))
+            _check_keys(data[name], name, _field_names(cls) + (("arrhenius_set",) if name == "damage" else ()))
             kw[name] = cls(**_as_is(data[name], name, cls))
     if "mesh" in data:
         _check_keys(data["mesh"], "mesh", tuple(MESH_KEYS))

@@ -1,0 +1,99 @@
+"""Numbers for docs/validation.md that are not suite cases.
+
+1. The default prediction before and after this change's defaults (damage
+   onset 43 C; the layered model does not use the white-matter ratio), after
+   1 and 3 lesions: cord fraction, CST, width, volume, impedance.
+2. Growth of the lesion width from 1 to 3 minutes at a constant tip
+   temperature: the default cord placement (one lesion, layered model) and the
+   ex vivo block of the Cosman 2014 cases.
+3. The suite under other physics options (damage parameter sets, no onset).
+
+Usage::
+
+    PYTHONPATH=. python scripts/validation_study.py [--part 1 2 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+from rfsim.physics.damage import ARRHENIUS_SETS, DamageSettings
+from rfsim.physics.generator import Lesion, Protocol
+from rfsim.predict import cordotomy_scenario, predict
+from rfsim.run import run
+from rfsim.scenario.config import parse_scenario
+from rfsim.validation.cases import load_cases
+from rfsim.validation.runner import evaluate
+
+
+def before_after():
+    print("| defaults | lesions | cord area (%) | cord volume (%) | CST (%) | ventral horn (%) | width (mm) "
+          "| volume (mm3) | depth (mm) | impedance (ohm) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for label, dmg in (("before (no onset)", DamageSettings(arrhenius_onset_c=-273.15)),
+                       ("after (onset 43 C)", DamageSettings())):
+        s = predict(replace(cordotomy_scenario(), damage=dmg)).summary
+        for p in (s["per_lesion"][0], s["per_lesion"][-1]):
+            print(f"| {label} | {p['lesion']} | {100 * p['cord_area_fraction']:.1f} | "
+                  f"{100 * p['cord_volume_fraction']:.1f} | {100 * p['cst_lesioned_fraction']:.1f} | "
+                  f"{100 * p['ventral_horn_lesioned_fraction']:.1f} | {p['lesion_width_mm']:.2f} | "
+                  f"{p['lesion_volume_mm3']:.1f} | {p['lesion_depth_mm']:.2f} | {s['impedance_ohm']:.0f} |")
+
+
+def growth():
+    print("| setting | W(60 s) mm | W(120 s) mm | W(180 s) mm | W120/W60 | W180/W60 |")
+    print("|---|---|---|---|---|---|")
+    for label, mk in (
+            ("cord, default leg placement, perfused (layered)",
+             lambda t: predict(replace(cordotomy_scenario(), protocol=Protocol((Lesion(80.0, t),)))).summary),
+            ("muscle block ex vivo, 20 G x 10 mm, 37 C start",
+             lambda t: run(parse_scenario({"medium": {"base": "muscle", "perfusion_ml_per_min_kg": 0.0},
+                                           "electrode": {"gauge": 20, "tip_length_mm": 10.0},
+                                           "protocol": {"set_temperature_c": 80.0, "duration_s": t}})).summary),
+            ("muscle block ex vivo, 20 G x 10 mm, 21 C start",
+             lambda t: run(parse_scenario({"medium": {"base": "muscle", "perfusion_ml_per_min_kg": 0.0,
+                                                      "temperature_c": 21.0},
+                                           "electrode": {"gauge": 20, "tip_length_mm": 10.0},
+                                           "protocol": {"set_temperature_c": 80.0, "duration_s": t}})).summary),
+            ("cord tissue block, Kanpolat 0.40 x 2 mm, perfused 160 ml/min/kg",
+             lambda t: run(parse_scenario({"medium": {"base": "spinal_cord", "perfusion_ml_per_min_kg": 160.0},
+                                           "protocol": {"set_temperature_c": 80.0, "duration_s": t}})).summary)):
+        w = [mk(t)["lesion_width_mm"] for t in (60.0, 120.0, 180.0)]
+        print(f"| {label} | {w[0]:.2f} | {w[1]:.2f} | {w[2]:.2f} | {w[1] / w[0]:.3f} | {w[2] / w[0]:.3f} |",
+              flush=True)
+
+
+def options():
+    cases = [c for c in load_cases() if c.kind != "impedance" or c.name.endswith("layered")]
+    variants = [("default (jacques, onset 43 C)", None),
+                ("jacques, no onset", {"damage": {"arrhenius_onset_c": -273.15}}),
+                *((f"{n}, onset 43 C", {"damage": {"arrhenius_set": n}}) for n in ARRHENIUS_SETS if n != "jacques"),
+                ("isotherm 50 C", {"damage": {"model": "isotherm"}})]
+    print("| case | measured | " + " | ".join(v for v, _ in variants) + " |")
+    print("|---|---|" + "---|" * len(variants))
+    for c in cases:
+        if c.kind == "impedance":
+            continue
+        cells = []
+        for _, phys in variants:
+            if c.kind == "exposure" and phys and phys["damage"].get("model") == "isotherm":
+                cells.append("-")
+                continue
+            r = evaluate(c, phys)
+            cells.append("-" if r["predicted"] is None else f"{r['predicted']:.3g} ({r['verdict']})")
+        print(f"| {c.name} | {c.measured.text} | " + " | ".join(cells) + " |", flush=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--part", type=int, nargs="*", default=[1, 2, 3])
+    args = ap.parse_args(argv)
+    for p, f in ((1, before_after), (2, growth), (3, options)):
+        if p in args.part:
+            f()
+            print(flush=True)
+
+
+if __name__ == "__main__":
+    main()
