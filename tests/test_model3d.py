@@ -26,7 +26,7 @@ def impedance(dom):
 
 def test_white_matter_is_anisotropic_along_the_cord_only(anatomy):
     pl = Placement.default("leg")
-    ratio = 7.5  # the low-frequency ratio; the RF default is 1 (isotropic)
+    ratio = 7.5  # Ranck and BeMent's low-frequency ratio, the default
     aniso = {"white_matter": TISSUES["white_matter"].with_(sigma_axial_ratio=ratio)}
     dom = cartesian_domain(anatomy, pl, SMALL, half_length_m=5e-3, tissues=aniso)
     wm = dom.names.index("white_matter")
@@ -45,8 +45,8 @@ def test_white_matter_is_anisotropic_along_the_cord_only(anatomy):
 
 def test_anisotropy_lowers_the_impedance(anatomy):
     """Current leaves the tip along the cord more easily when white matter
-    conducts 7.5 times better along it (the low-frequency ratio; the RF
-    default is isotropic, rfsim.physics.tissue.WHITE_MATTER_RF_AXIAL_RATIO)."""
+    conducts 7.5 times better along it (Ranck and BeMent's low-frequency ratio,
+    rfsim.physics.tissue.WHITE_MATTER_RF_AXIAL_RATIO)."""
     pl = Placement.default("leg")
     iso = {"white_matter": TISSUES["white_matter"].with_(sigma_axial_ratio=1.0)}
     aniso = {"white_matter": TISSUES["white_matter"].with_(sigma_axial_ratio=7.5)}

@@ -28,9 +28,12 @@ SIGMA_TEMP_COEFF = 0.02  # +2 %/C rise of electrical conductivity [R], physics-r
 #: perpendicular to the fibre axis; at frequencies approaching 1 MHz the conductivities
 #: measured in both directions approached a common value" (Epstein and Foster, Med Biol Eng
 #: Comput 1983;21:51, abstract; skeletal muscle).  No white-matter measurement near 500 kHz
-#: was found; 1.0 is the limit those data approach (docs/validation.md gives the 3-D
-#: impedance at ratios 1, 2 and 7.5).  Used by the 3-D model only.
-WHITE_MATTER_RF_AXIAL_RATIO = 1.0
+#: was found, and myelin (thick, low-capacitance) may keep white matter anisotropic where
+#: muscle is not, so the default stays the one ratio measured in white matter, 7.5 (the
+#: middle of Ranck and BeMent's range).  It is the dominant uncertainty of the 3-D impedance:
+#: docs/validation.md gives the 3-D cord impedance at ratios 1, 2 and 7.5 (1303, 1015 and
+#: 604 ohm at the leg default).  Used by the 3-D model only.
+WHITE_MATTER_RF_AXIAL_RATIO = 7.5
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,8 @@ TISSUES: dict[str, Tissue] = {
         Tissue("csf", 2.0, 0.57, 1007, 4096, 0.0, sigma_temp_coeff_per_c=0.018,
                source=_GABRIEL_ITIS + "; 1.8 %/C: Baumann 1997"),
         Tissue("white_matter", 0.095, 0.48, 1041, 3583, 212.0, sigma_axial_ratio=WHITE_MATTER_RF_AXIAL_RATIO,
-               source=_GABRIEL_ITIS + "; isotropic at RF (Epstein and Foster 1983; the 7-10 ratio is "
-                                      "a low-frequency figure, Ranck and BeMent 1965)"),
+               source=_GABRIEL_ITIS + "; axial ratio 7.5: Ranck and BeMent 1965 (low frequency; "
+                                      "unknown at 500 kHz, see docs/validation.md)"),
         Tissue("grey_matter", 0.15, 0.55, 1045, 3696, 764.0, source=_GABRIEL_ITIS),
         Tissue("spinal_cord", 0.11, 0.51, 1075, 3630, 160.0,
                source=_GABRIEL_ITIS + " ('nerve'); rho, c, k, perfusion [R]"),
