@@ -73,7 +73,7 @@ def parameter_names() -> dict:
     from rfsim.scenario import config as C
     from rfsim.physics.damage import DamageSettings
     from rfsim.physics.generator import GeneratorSettings
-    from rfsim.cordotomy.metrics import VerdictSettings
+    from rfsim.cordotomy.verdict import VerdictSettings
     from rfsim.physics.simulation import NumericsSettings
     from rfsim.physics.tissue import TISSUES
 
