@@ -28,7 +28,7 @@ import numpy as np
 from rfsim.bench.core import operator_vs_triad, triad_bandwidth
 from rfsim.physics.electric import ElectricSolver
 from rfsim.physics.generator import Protocol
-from rfsim.cordotomy.placement import CARTESIAN_MESH
+from rfsim.cordotomy.domains import CARTESIAN_MESH
 from rfsim.predict import build, cordotomy_scenario
 from rfsim.physics.simulation import simulate
 
@@ -52,8 +52,9 @@ def iterations(refines):
     out = []
     for r in refines:
         sc = replace(cordotomy_scenario(), model="3d")
-        from rfsim.anatomy.model import load_parametric
-        from rfsim.cordotomy.placement import Placement, cartesian_domain
+        from rfsim.anatomy.parametric import load_parametric
+        from rfsim.cordotomy.domains import cartesian_domain
+        from rfsim.cordotomy.placement import Placement
 
         dom = cartesian_domain(load_parametric(), Placement.default("leg"), replace(CARTESIAN_MESH, refine=r))
         es = ElectricSolver(dom, sc.numerics.linear_rtol)

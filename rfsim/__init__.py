@@ -38,11 +38,11 @@ _PUBLIC = {
     "write_result": "rfsim.io",
     "read_result": "rfsim.io",
     # sweeps
-    "load_sweep": "rfsim.sweep.core",
-    "parse_sweep": "rfsim.sweep.core",
-    "run_sweep": "rfsim.sweep.core",
-    "read_sweep": "rfsim.sweep.store",
-    "summarize": "rfsim.sweep.store",
+    "load_sweep": "rfsim.sweep",
+    "parse_sweep": "rfsim.sweep",
+    "run_sweep": "rfsim.sweep",
+    "read_sweep": "rfsim.sweep",
+    "summarize": "rfsim.sweep",
     # errors
     "RfsimError": "rfsim.errors",
     "ConfigError": "rfsim.errors",

@@ -3,9 +3,13 @@ what it takes of the cord and its tracts, and the verdict.
 
 :func:`predict` runs a ``cordotomy`` scenario (default: the leg placement, the
 Kanpolat electrode, a test lesion at 80 C for 60 s then two more) and returns a
-:class:`Prediction` whose ``summary`` is what ``rfsim predict --json`` prints.
-:func:`impedance_profile` gives the impedance as the electrode advances from
-the CSF through the pia into the cord.
+:class:`Prediction` whose ``summary`` is what ``rfsim predict --json`` prints;
+:func:`cross_section` gives what a figure of it shows in the needle's axial
+plane.  :func:`impedance_profile` gives the impedance as the electrode advances
+from the CSF through the pia into the cord.
+
+A prediction places the needle once (:func:`place`: anatomy, placement and
+needle path) and hands the path to everything that needs it.
 """
 
 from __future__ import annotations
@@ -17,16 +21,22 @@ from functools import lru_cache
 
 import numpy as np
 
-from rfsim.version import __version__
-from rfsim.scenario.config import Scenario
+from rfsim.anatomy.cross_section import Anatomy
+from rfsim.anatomy.pam50 import load_pam50
+from rfsim.anatomy.parametric import load_parametric
+from rfsim.cordotomy.domains import CARTESIAN_MESH, axisymmetric_domain, axisymmetric_layers, cartesian_domain
+from rfsim.cordotomy.metrics import tract_metrics
+from rfsim.cordotomy.placement import NeedlePath, Placement, needle_path
+from rfsim.cordotomy.sampling import raster, sampler_for
+from rfsim.errors import ConfigError
 from rfsim.physics.domain import layered_axisymmetric
 from rfsim.physics.electric import ElectricSolver
-from rfsim.errors import ConfigError
+from rfsim.physics.generator import Protocol
 from rfsim.physics.lesion import LesionSize, axisymmetric_size
 from rfsim.cordotomy.insertion3d import impedance_at_depths
-from rfsim.cordotomy.metrics import AxisymmetricSampler, CartesianSampler, tract_metrics
-from rfsim.cordotomy.placement import CARTESIAN_MESH, Placement, axisymmetric_layers, cartesian_domain, needle_path
 from rfsim.physics.simulation import SimulationResult, simulate
+from rfsim.scenario.config import PlacementSettings, Scenario
+from rfsim.version import __version__
 
 
 @dataclass(eq=False)
@@ -36,28 +46,50 @@ class Prediction:
     Attributes
     ----------
     scenario : Scenario
-    anatomy : rfsim.anatomy.model.Anatomy
-    placement : rfsim.cordotomy.placement.Placement
-    path : rfsim.cordotomy.placement.NeedlePath
+    anatomy : Anatomy
+    placement : Placement
+    path : NeedlePath
+        The needle of the placement in the anatomy.
     result : SimulationResult
     summary : dict
         JSON-ready: the keys of ``rfsim predict --json`` (docs/prediction.md).
     """
 
     scenario: Scenario
-    anatomy: object
+    anatomy: Anatomy
     placement: Placement
-    path: object
+    path: NeedlePath
     result: SimulationResult
     summary: dict
+
+
+@dataclass(frozen=True, eq=False)
+class CrossSection:
+    """A prediction in the axial plane through the middle of the exposed tip,
+    on the metrics raster of the lesion side (:func:`rfsim.cordotomy.sampling.raster`).
+
+    Attributes
+    ----------
+    x_edges_m, y_edges_m : ndarray
+        Cell edges (m) along x and y.
+    z_m : float
+        Height (m) of the plane.
+    lesion : ndarray of bool, (nx, ny)
+        The cumulative lesion (damage criterion >= 0) at the cell centres.
+    peak_temperature_c : ndarray, (nx, ny)
+        Peak temperature (C) over the whole protocol at the cell centres.
+    """
+
+    x_edges_m: np.ndarray
+    y_edges_m: np.ndarray
+    z_m: float
+    lesion: np.ndarray
+    peak_temperature_c: np.ndarray
 
 
 def cordotomy_scenario(**placement) -> Scenario:
     """The default cordotomy scenario, with placement settings overridden
     (keys of :class:`rfsim.scenario.config.PlacementSettings`)."""
-    from rfsim.scenario.config import PlacementSettings
-    from rfsim.physics.generator import Protocol
-
     return Scenario(kind="cordotomy", protocol=Protocol.clinical(3), placement=PlacementSettings(**placement))
 
 
@@ -67,47 +99,44 @@ def _anatomy(settings, side):
     kw = dict(level=settings.level, ap_mm=settings.ap_mm, rl_mm=settings.rl_mm, csf_gap_mm=settings.csf_gap_mm,
               side=side, displacement_mm=settings.displacement_mm)
     if settings.source == "pam50":
-        from rfsim.anatomy.pam50 import load_pam50
-
         return load_pam50(settings.pam50_folder or None, **kw)
-    from rfsim.anatomy.model import load_parametric
-
     return load_parametric(**kw)
 
 
-def build(scenario: Scenario):
-    """Anatomy, placement, needle path and domain of a cordotomy scenario."""
+def place(scenario: Scenario) -> tuple[Anatomy, Placement, NeedlePath]:
+    """Anatomy, placement and needle path of a cordotomy scenario; the path
+    validates the placement in the anatomy (ConfigError naming the setting)."""
     if scenario.kind != "cordotomy":
         raise ConfigError("scenario.kind", scenario.kind, "rfsim predict needs kind = \"cordotomy\"")
     ps = scenario.placement
     anatomy = _anatomy(scenario.anatomy, ps.side)
-    el = scenario.electrode
     placement = Placement.from_mm(side=ps.side, target=ps.target, offset_mm=ps.offset_mm, depth_mm=ps.depth_mm,
-                                  diameter_mm=el.diameter_m * 1e3, tip_mm=el.tip_length_m * 1e3,
-                                  tilt_deg=(ps.tilt_cranio_caudal_deg, ps.tilt_in_plane_deg))
-    placement = Placement(placement.side, placement.target, placement.offset_m, placement.depth_m, el,
-                          placement.tilt_deg)
-    path = needle_path(anatomy, placement)
+                                  tilt_deg=(ps.tilt_cranio_caudal_deg, ps.tilt_in_plane_deg),
+                                  electrode=scenario.electrode)
+    return anatomy, placement, needle_path(anatomy, placement)
+
+
+def _tissue_overrides(scenario) -> dict:
+    return {t.name: t for t in scenario.tissues}
+
+
+def build(scenario: Scenario):
+    """Anatomy, placement, needle path and domain of a cordotomy scenario."""
+    anatomy, placement, path = place(scenario)
     if scenario.model == "axisymmetric":
-        domain = layered_axisymmetric(_layers(scenario, anatomy, placement), el, scenario.mesh)
+        domain = axisymmetric_domain(anatomy, placement, scenario.mesh, path=path,
+                                     tissues=_tissue_overrides(scenario))
     else:
         # the 3-D grid has its own cell sizes (CARTESIAN_MESH); [mesh] refine scales them
         mesh3d = replace(CARTESIAN_MESH, refine=scenario.mesh.refine)
-        domain = cartesian_domain(anatomy, placement, mesh3d, tissues={t.name: t for t in scenario.tissues})
+        domain = cartesian_domain(anatomy, placement, mesh3d, tissues=_tissue_overrides(scenario), path=path)
     return anatomy, placement, path, domain
 
 
-def _layers(scenario, anatomy, placement):
-    """Layers along the needle with the scenario's tissue overrides applied."""
-    over = {t.name: t for t in scenario.tissues}
-    return [(z, over.get(t.name, t)) for z, t in axisymmetric_layers(anatomy, placement)]
-
-
-def _size_and_sampler(scenario, domain, damage, path):
-    if scenario.model == "axisymmetric":
-        size = axisymmetric_size(domain.grid, damage.criterion(), domain.metal)
-        return size, AxisymmetricSampler(domain.grid, damage.criterion(), domain.metal, path)
-    sampler = CartesianSampler(domain.grid, damage.criterion(), domain.metal)
+def _size_and_sampler(domain, damage, path):
+    sampler = sampler_for(domain, damage.criterion(), path)
+    if domain.grid.geometry == "axisymmetric":  # exact sizes on the (r, z) grid
+        return axisymmetric_size(domain.grid, damage.criterion(), domain.metal), sampler
     return sampled_size(sampler, path), sampler
 
 
@@ -157,7 +186,7 @@ def predict(scenario: Scenario | None = None, progress=None) -> Prediction:
     target = placement.target
     per_lesion = []
     for i, st in enumerate(res.after_lesion):
-        size, sampler = _size_and_sampler(scenario, domain, st, path)
+        size, sampler = _size_and_sampler(domain, st, path)
         m = tract_metrics(sampler, anatomy, path, size, scenario.verdict, target)
         per_lesion.append({"lesion": i + 1, **size.as_mm(), **m})
     final = dict(per_lesion[-1])
@@ -194,20 +223,15 @@ def predict(scenario: Scenario | None = None, progress=None) -> Prediction:
     return Prediction(scenario, anatomy, placement, path, res, summary)
 
 
-def plane_fields(prediction: Prediction, ras):
-    """Cumulative lesion mask and peak temperature (C) on a raster of the axial
-    plane through the middle of the exposed tip (for figures)."""
+def cross_section(prediction: Prediction) -> CrossSection:
+    """The cumulative lesion and the peak temperature in the axial plane through
+    the middle of the exposed tip (the plane of the metrics), for figures."""
     dom, dmg, path = prediction.result.domain, prediction.result.damage, prediction.path
-    z = float(path.point(0.5 * path.tip_length_m)[2])
-    X, Y = ras.centres()
-    Z = np.full_like(X, z)
-    if prediction.scenario.model == "axisymmetric":
-        crit = AxisymmetricSampler(dom.grid, dmg.criterion(), dom.metal, path)
-        temp = AxisymmetricSampler(dom.grid, dmg.tpeak, dom.metal, path)
-    else:
-        crit = CartesianSampler(dom.grid, dmg.criterion(), dom.metal)
-        temp = CartesianSampler(dom.grid, dmg.tpeak, dom.metal)
-    return crit(X, Y, Z) >= 0.0, temp(X, Y, Z)
+    ras = raster(prediction.anatomy)
+    z = path.mid_tip_m[2]
+    lesion = ras.sample(sampler_for(dom, dmg.criterion(), path), z) >= 0.0
+    tpeak = ras.sample(sampler_for(dom, dmg.tpeak, path), z)
+    return CrossSection(ras.x_edges, ras.y_edges, z, lesion, tpeak)
 
 
 def _tip_tissue(depth_m, pia_m):
@@ -235,8 +259,8 @@ def impedance_profile(scenario: Scenario | None = None, start_mm: float = -1.0, 
         raise ConfigError("start_mm", start_mm, "must lie in [-5, 0) mm (the tip starts in the CSF)")
     if not 0.01 <= step_mm <= 2.0:
         raise ConfigError("step_mm", step_mm, "must lie in [0.01, 2] mm")
-    anatomy, placement, path, _ = build(scenario)
-    layers = _layers(scenario, anatomy, placement)
+    anatomy, placement, path = place(scenario)
+    layers = axisymmetric_layers(anatomy, placement, path=path, tissues=_tissue_overrides(scenario))
     names = [t.name for _, t in layers]
     pia_top = layers[names.index("pia")][0]  # outer pia surface, in tip coordinates of the final placement
     pia_thickness = pia_top - layers[names.index("pia") - 1][0]

@@ -6,9 +6,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rfsim.anatomy.model import load_parametric
+from rfsim.anatomy.parametric import load_parametric
 from rfsim.physics.electric import ElectricSolver
-from rfsim.cordotomy.placement import CARTESIAN_MESH, Placement, axisymmetric_domain, cartesian_domain
+from rfsim.cordotomy.domains import CARTESIAN_MESH, axisymmetric_domain, cartesian_domain
+from rfsim.cordotomy.placement import Placement
 from rfsim.physics.tissue import TISSUES, Tissue
 
 #: A small 3-D mesh for tests: the default cell sizes, a 10 mm box.

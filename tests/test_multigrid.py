@@ -140,9 +140,10 @@ def test_multigrid_cg_matches_the_factorised_solve(rng, monkeypatch):
 def test_potential_iterations_do_not_grow_with_resolution():
     """3-D cordotomy potential (anisotropic cord, CSF, electrode): CG iterations
     with the V-cycle stay within +-30 % from ~60k to ~260k cells."""
-    from rfsim.anatomy.model import load_parametric
+    from rfsim.anatomy.parametric import load_parametric
     from rfsim.physics.electric import ElectricSolver
-    from rfsim.cordotomy.placement import CARTESIAN_MESH, Placement, cartesian_domain
+    from rfsim.cordotomy.domains import CARTESIAN_MESH, cartesian_domain
+    from rfsim.cordotomy.placement import Placement
 
     an, pl = load_parametric(), Placement.default("leg")
     its = []
@@ -160,9 +161,10 @@ def test_heat_iterations_with_the_metal_solved_as_a_block(monkeypatch):
     as tissue, is what slows point Gauss-Seidel; solving it as one block in the
     smoother must take clearly fewer CG iterations than smoothing it point by
     point, and the answers must agree."""
-    from rfsim.anatomy.model import load_parametric
+    from rfsim.anatomy.parametric import load_parametric
     from rfsim.physics.heat import HeatSolver
-    from rfsim.cordotomy.placement import CARTESIAN_MESH, Placement, cartesian_domain
+    from rfsim.cordotomy.domains import CARTESIAN_MESH, cartesian_domain
+    from rfsim.cordotomy.placement import Placement
 
     dom = cartesian_domain(load_parametric(), Placement.default("leg"),
                            replace(CARTESIAN_MESH, extent_m=10e-3), half_length_m=8e-3)

@@ -9,8 +9,9 @@ import pytest
 from rfsim.scenario.config import PlacementSettings
 from rfsim.errors import ConfigError
 from rfsim.physics.generator import Protocol
-from rfsim.physics.lesion import LesionSize
-from rfsim.cordotomy.metrics import CartesianSampler, VerdictSettings, raster, tract_metrics, verdict
+from rfsim.cordotomy.metrics import tract_metrics
+from rfsim.cordotomy.sampling import CartesianSampler
+from rfsim.cordotomy.verdict import VerdictSettings
 from rfsim.predict import build, cordotomy_scenario, impedance_profile, predict, sampled_size
 
 KEYS = ("impedance_ohm", "lesion_volume_mm3", "lesion_width_mm", "lesion_length_mm", "cord_area_fraction",
@@ -53,57 +54,11 @@ def test_default_leg_lesion_covers_the_leg_zone(default):
     assert s["relief_predicted"]
 
 
-def test_verdict_rules():
-    base = {"cord_area_fraction": 0.12, "stt_zone_coverage": {"leg": 0.8, "arm": 0.1},
-            "tract_coverage": {"lateral_spinothalamic": 0.5}, "cst_lesioned_fraction": 0.0,
-            "ventral_horn_lesioned_fraction": 0.0}
-    v = verdict(base, VerdictSettings(), "leg")
-    assert v["relief_predicted"] and v["cst_spared"] and v["warnings"] == []
-    assert not verdict(base, VerdictSettings(), "arm")["relief_predicted"]
-    small = dict(base, cord_area_fraction=0.08)
-    assert not verdict(small, VerdictSettings(), "leg")["relief_predicted"]
-    assert verdict(small, VerdictSettings(relief_criterion="dti"), "leg")["relief_predicted"]  # 6.2 % on DTI
-    cst = dict(base, cst_lesioned_fraction=0.05, ventral_horn_lesioned_fraction=0.2, cord_area_fraction=0.4)
-    v = verdict(cst, VerdictSettings(), "leg")
-    assert not v["cst_spared"] and len(v["warnings"]) == 3
-    miss = dict(base, tract_coverage={"lateral_spinothalamic": 0.0})
-    assert any("misses" in w for w in verdict(miss, VerdictSettings(), "leg")["warnings"])
-
-
-def _disk_sampler(cx, cy, radius):
-    return lambda x, y, z: radius - np.sqrt((x - cx) ** 2 + (y - cy) ** 2 + 0 * z)
-
-
-def test_metrics_of_known_lesions():
-    sc = cordotomy_scenario()
-    anatomy, placement, path, _ = build(sc)
-    ras = raster(anatomy)
-    size = LesionSize(2e-3, 2e-3, 1e-9, -1e-3, 1e-3)
-    # a lesion covering the whole lesion-side raster takes every tract entirely
-    m = tract_metrics(lambda x, y, z: np.ones_like(x), anatomy, path, size, VerdictSettings(), "leg")
-    assert all(v == pytest.approx(1.0) for v in m["tract_coverage"].values())
-    # a small disk at the STT centroid: area fraction = its area over the cord's
-    cx, cy = anatomy.region_centroid_m("lateral_spinothalamic")
-    r = 0.5e-3
-    m = tract_metrics(_disk_sampler(cx, cy, r), anatomy, path, size, VerdictSettings(), "leg")
-    assert m["cord_area_fraction"] == pytest.approx(np.pi * r * r / anatomy.cord_area_m2, rel=0.05)
-    assert m["tract_coverage"]["lateral_spinothalamic"] == pytest.approx(
-        np.pi * r * r / anatomy.region_area_m2("lateral_spinothalamic"), rel=0.1)
-    assert m["cst_margin_mm"] > 0 and m["cst_lesioned_fraction"] == 0.0
-    # a disk on the corticospinal centroid overlaps it: negative margin
-    qx, qy = anatomy.region_centroid_m("lateral_corticospinal")
-    m = tract_metrics(_disk_sampler(qx, qy, r), anatomy, path, size, VerdictSettings(), "leg")
-    assert m["cst_margin_mm"] < 0 and m["cst_lesioned_fraction"] > 0.1
-    # the raster covers the lesion half of the cord and 1 mm beyond the midline
-    half = ras.fractions["cord"].sum() * ras.step ** 2 / anatomy.cord_area_m2
-    assert 0.5 < half < 0.75
-
-
 def test_axisymmetric_and_cartesian_mappings_agree(default):
     """The 3-D path (trilinear sampler, lattice sizes) on the axisymmetric lesion
     resampled to a Cartesian grid gives the same metrics as the axisymmetric path."""
     from rfsim.numerics.grid import cartesian_grid
-    from rfsim.cordotomy.metrics import AxisymmetricSampler
+    from rfsim.cordotomy.sampling import AxisymmetricSampler
 
     dom, dmg, path = default.result.domain, default.result.damage, default.path
     ax = AxisymmetricSampler(dom.grid, dmg.criterion(), dom.metal, path)
@@ -185,3 +140,53 @@ def test_processes_forked_after_a_prediction_can_predict():
     with multiprocessing.get_context("fork").Pool(2) as pool:
         out = pool.map_async(_short_prediction, [0, 1]).get(timeout=120)
     assert out == [first, first]
+
+
+def test_a_prediction_places_the_needle_once(monkeypatch):
+    """The needle path is computed once per prediction (and per domain build or
+    impedance profile) and the Placement built once; everything else is handed
+    the path.  Every module that imported needle_path gets the counting twin."""
+    import rfsim.cordotomy.placement as P
+
+    calls = {"path": 0, "placement": 0}
+    real_path, real_init = P.needle_path, P.Placement.__post_init__
+
+    def counting_path(*a, **kw):
+        calls["path"] += 1
+        return real_path(*a, **kw)
+
+    def counting_init(self):
+        calls["placement"] += 1
+        real_init(self)
+
+    for mod in [m for name, m in sys.modules.items() if name.startswith("rfsim") and m is not None]:
+        if getattr(mod, "needle_path", None) is real_path:
+            monkeypatch.setattr(mod, "needle_path", counting_path)
+    monkeypatch.setattr(P.Placement, "__post_init__", counting_init)
+    short = replace(cordotomy_scenario(), protocol=Protocol.clinical(1, duration_s=5.0, cooling_s=1.0))
+    predict(short)
+    assert calls == {"path": 1, "placement": 1}
+    for scenario in (replace(short, model="3d"), short):
+        calls.update(path=0, placement=0)
+        build(scenario)
+        assert calls == {"path": 1, "placement": 1}
+    calls.update(path=0, placement=0)
+    impedance_profile(short, start_mm=-0.5, step_mm=1.0)
+    assert calls == {"path": 1, "placement": 1}
+
+
+def test_cross_section_is_the_plane_of_the_metrics(default):
+    """The figure's lesion is the one the metrics counted: same raster, same plane."""
+    from rfsim.cordotomy.sampling import raster
+    from rfsim.predict import cross_section
+
+    section = cross_section(default)
+    ras = raster(default.anatomy)
+    assert section.lesion.shape == section.peak_temperature_c.shape == ras.fractions["cord"].shape
+    assert section.z_m == pytest.approx(default.path.mid_tip_m[2])
+    cord_cells = default.anatomy.cord_area_m2 / ras.step ** 2
+    share = float((section.lesion * ras.fractions["cord"]).sum()) / cord_cells
+    assert share == default.summary["cord_area_fraction"]
+    # inside the lesion the tissue was hot; far from it, near body temperature
+    assert section.peak_temperature_c[section.lesion].min() > 45.0
+    assert section.peak_temperature_c.min() < 40.0

@@ -12,7 +12,7 @@ from . import _common  # noqa: F401
 from rfsim.physics.domain import MeshSettings, homogeneous
 from rfsim.physics.electrode import Electrode
 from rfsim.physics.generator import Protocol
-from rfsim.cordotomy.placement import cartesian_domain
+from rfsim.cordotomy.domains import cartesian_domain
 from rfsim.predict import build, cordotomy_scenario
 from rfsim.physics.simulation import simulate
 from rfsim.physics.tissue import tissue

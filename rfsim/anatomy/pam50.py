@@ -4,7 +4,7 @@ Reads a PAM50 folder (the user's ``$SCT_DIR/data/PAM50``, or a crop of it with
 the same layout: ``template/PAM50_cord.nii.gz``, ``template/PAM50_gm.nii.gz``,
 ``template/PAM50_levels.nii.gz``, ``atlas/PAM50_atlas_NN.nii.gz`` and
 ``atlas/info_label.txt``) at one axial slice and returns an
-:class:`rfsim.anatomy.model.Anatomy` with the same named regions as the parametric
+:class:`rfsim.anatomy.cross_section.Anatomy` with the same named regions as the parametric
 model, as partial-volume maps (bilinear interpolation of the atlas fractions).
 
 Laterality: the lesion side is chosen by world coordinates, never by the
@@ -32,9 +32,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rfsim.anatomy.model import (LEVELS, Anatomy, Outline, RasterRegion, check_patient, dentate_point, finish_anatomy,
-                      read_mesh)
-from rfsim.errors import ConfigError
+from rfsim.anatomy.cross_section import Anatomy, dentate_point, finish_anatomy
+from rfsim.anatomy.names import LEVELS
+from rfsim.anatomy.parametric import check_patient, read_mesh
+from rfsim.anatomy.shapes import Outline, RasterRegion
+from rfsim.errors import ConfigError, require_number
 
 #: PAM50 vertebral level labels (template/PAM50_levels.nii.gz): 1 = C1, 2 = C2.
 LEVEL_LABEL = {"C1": 1, "C2": 2}
@@ -112,8 +114,7 @@ def _slice_index(folder, nib, level, z_mm):
     per_k = lev.reshape(-1, lev.shape[2]).max(axis=0)
     A = img.affine
     if z_mm is not None:
-        if isinstance(z_mm, bool) or not isinstance(z_mm, (int, float)) or not np.isfinite(z_mm):
-            raise ConfigError("z_mm", z_mm, "must be a number (mm, PAM50 world z)")
+        require_number("z_mm", z_mm)
         k = int(round((z_mm - A[2, 3]) / A[2, 2]))
         zr = sorted(A[2, 3] + A[2, 2] * np.array([0, lev.shape[2] - 1]))
         if not 0 <= k < lev.shape[2]:

@@ -36,7 +36,8 @@ def run(args) -> int:
     """Run ``rfsim anatomy``: build the anatomy (parametric or PAM50) and the
     placement from the flags, and draw the cross-section figure."""
     from rfsim.cordotomy.placement import Placement, needle_path
-    from rfsim.plots.core import plot_cross_section
+    from rfsim.plots import save_figure
+    from rfsim.plots.cross_section import plot_cross_section
 
     kw = dict(level=getattr(args, "level", "C2"), side=getattr(args, "side", "right"))
     if getattr(args, "source", "parametric") == "pam50":
@@ -45,18 +46,18 @@ def run(args) -> int:
         anatomy = load_pam50(getattr(args, "pam50", None), **kw,
                              displacement_mm=getattr(args, "displacement", 0.0) or 0.0)
     else:
-        from rfsim.anatomy.model import load_parametric
+        from rfsim.anatomy.parametric import load_parametric
 
         anatomy = load_parametric(getattr(args, "mesh", None), **kw, ap_mm=getattr(args, "ap", None),
                                   rl_mm=getattr(args, "rl", None), csf_gap_mm=getattr(args, "csf_gap", None),
                                   displacement_mm=getattr(args, "displacement", 0.0) or 0.0)
-    placement = None
+    placement = needle = None
     if not getattr(args, "no_needle", False):
         placement = Placement.from_mm(side=anatomy.side, target=getattr(args, "target", "leg"),
                                       offset_mm=getattr(args, "offset", None), depth_mm=getattr(args, "depth", None),
                                       tilt_deg=(getattr(args, "tilt", 0.0) or 0.0,
                                                 getattr(args, "tilt_in_plane", 0.0) or 0.0))
-        needle_path(anatomy, placement)  # validates before drawing
-    out = plot_cross_section(anatomy, placement, path=args.plot)
+        needle = needle_path(anatomy, placement)  # validates before drawing
+    out = save_figure(plot_cross_section(anatomy, placement, needle), args.plot)
     print(f"rfsim: wrote {out}")
     return 0

@@ -23,9 +23,11 @@ def add_command(sub):
         sc = scenario_from_flags(args)
         pr = predict(sc, progress=None if args.json else progress_printer())
         if args.plot:
-            from rfsim.plots.core import plot_prediction
+            from rfsim.plots import save_figure
+            from rfsim.plots.prediction import plot_prediction
+            from rfsim.predict import cross_section
 
-            plot_prediction(pr, args.plot)
+            save_figure(plot_prediction(pr, cross_section(pr)), args.plot, crop=True)
         return emit(args, pr, print_prediction)
 
     p.set_defaults(func=run)

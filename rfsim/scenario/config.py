@@ -22,7 +22,7 @@ from rfsim.physics.electrode import Electrode
 from rfsim.errors import ConfigError, require_number
 from rfsim.inputs import read_toml
 from rfsim.physics.generator import GeneratorSettings, Lesion, Protocol
-from rfsim.cordotomy.metrics import VerdictSettings
+from rfsim.cordotomy.verdict import VerdictSettings
 from rfsim.physics.simulation import NumericsSettings
 from rfsim.physics.tissue import BODY_TEMPERATURE_C, TISSUES, Metal, Tissue, tissue
 

@@ -31,7 +31,7 @@ def parameter_names() -> dict:
     """
     # imported here: the command line imports the sweep package on every
     # command, and the scenario modules bring in Numba
-    from rfsim.cordotomy.metrics import VerdictSettings
+    from rfsim.cordotomy.verdict import VerdictSettings
     from rfsim.physics.damage import DamageSettings
     from rfsim.physics.generator import GeneratorSettings
     from rfsim.physics.simulation import NumericsSettings

@@ -25,7 +25,7 @@ from dataclasses import replace
 import numpy as np
 
 from rfsim.cordotomy.insertion3d import impedance_at_depths
-from rfsim.cordotomy.placement import CARTESIAN_MESH
+from rfsim.cordotomy.domains import CARTESIAN_MESH
 from rfsim.errors import ConfigError
 from rfsim.physics.damage import DamageSettings, DamageState, damage_table
 from rfsim.predict import build, impedance_profile, predict

@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rfsim.anatomy.model import TRACTS
+from rfsim.anatomy.names import TRACTS
 from rfsim.errors import ConfigError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PAM50 = REPO.parent / "shared" / "data" / "pam50_c1c3"
 
 
@@ -142,8 +142,11 @@ def test_missing_nibabel(monkeypatch):
 
 
 def test_figure_from_pam50(pam, tmp_path):
-    from rfsim.cordotomy.placement import Placement
-    from rfsim.plots.core import plot_cross_section
+    from rfsim.cordotomy.placement import Placement, needle_path
+    from rfsim.plots import save_figure
+    from rfsim.plots.cross_section import plot_cross_section
 
-    out = plot_cross_section(pam, Placement.default("leg"), tmp_path / "pam50.png")
+    placement = Placement.default("leg")
+    fig = plot_cross_section(pam, placement, needle_path(pam, placement))
+    out = save_figure(fig, tmp_path / "pam50.png")
     assert out.stat().st_size > 20_000

@@ -1,16 +1,17 @@
-"""Tests of rfsim.anatomy.model: the parametric C1-C2 cross-section."""
+"""Tests of rfsim.anatomy.parametric: the parametric C1-C2 cross-section, and
+its agreement with the PAM50 atlas (skipped when the crop or nibabel is absent)."""
 
-import dataclasses
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rfsim.anatomy.model import STT_ZONES, TRACTS, load_parametric, mesh_path, read_mesh
+from rfsim.anatomy.names import STT_ZONES, TRACTS
+from rfsim.anatomy.parametric import load_parametric, mesh_path, read_mesh
 from rfsim.errors import ConfigError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PAM50 = REPO.parent / "shared" / "data" / "pam50_c1c3"
 
 
@@ -43,36 +44,6 @@ def test_every_region_present_and_on_lesion_side(ref):
         area = ref.region_area_m2(name)
         assert area > 0.5e-6, name
         assert ref.region_centroid_m(name)[0] > 0, name
-
-
-def test_tissue_fractions_sum_to_one_and_areas(ref):
-    x = np.linspace(-12e-3, 12e-3, 121)
-    y = np.linspace(-10e-3, 10e-3, 101)
-    f = ref.tissue_fractions(x, y)
-    assert set(f) == set(ref.tissue_names)
-    total = sum(f.values())
-    assert np.allclose(total, 1.0)
-    cell = np.diff(x)[0] * np.diff(y)[0]
-    cord = (f["white_matter"] + f["grey_matter"]).sum() * cell
-    assert cord == pytest.approx(ref.cord_area_m2, rel=0.01)
-    # pia band: perimeter x thickness (Ramanujan perimeter of the ellipse)
-    a, b = 5.75, 4.0
-    perim = math.pi * (3 * (a + b) - math.sqrt((3 * a + b) * (a + 3 * b))) * 1e-3
-    assert f["pia"].sum() * cell == pytest.approx(perim * ref.pia_thickness_m, rel=0.1)
-    # CSF: inside the dura's inner ellipse minus cord and pia
-    ai, bi = ref.dura_inner_semi_axes_m
-    csf = math.pi * ai * bi - cord - f["pia"].sum() * cell
-    assert f["csf"].sum() * cell == pytest.approx(csf, rel=0.01)
-
-
-def test_region_fractions_match_region_areas(ref):
-    x = np.linspace(0, 6.5e-3, 131)
-    y = np.linspace(-4.5e-3, 4.5e-3, 181)
-    f = ref.region_fractions(x, y, ["lateral_spinothalamic", "lateral_corticospinal"])
-    cell = np.diff(x)[0] * np.diff(y)[0]
-    for n, v in f.items():
-        assert v.min() >= 0 and v.max() <= 1
-        assert v.sum() * cell == pytest.approx(ref.region_area_m2(n), rel=0.02)
 
 
 def test_tracts_are_disjoint(ref):
@@ -168,20 +139,6 @@ def test_every_table_has_a_source():
     assert all(t["source"].strip() for t in tables)
 
 
-def test_immutable(ref):
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        ref.side = "left"
-    with pytest.raises(TypeError):
-        ref.regions["x"] = None
-    with pytest.raises(ValueError):
-        ref.outline.r_m[0] = 1.0
-
-
-def test_unknown_region_name(ref):
-    with pytest.raises(ConfigError, match="allowed"):
-        ref.region_area_m2("spinothalamic")
-
-
 # -- agreement with the PAM50 atlas at the C1/C2 junction ----------------------
 ATLAS_IDS = {  # info_label.txt ids (both sides; one side is selected by world x)
     "lateral_spinothalamic": [12, 13], "lateral_corticospinal": [4, 5], "rubrospinal": [8, 9],
@@ -235,14 +192,3 @@ def test_tracts_agree_with_pam50(ref):
     for name, err, rel in rows:
         assert err < 0.5, (name, err)
         assert abs(rel) < 0.25, (name, rel)
-
-
-def test_anatomy_command_draws_the_figure(tmp_path, capsys):
-    from rfsim.cli.main import main
-
-    out = tmp_path / "cross-section.png"
-    assert main(["anatomy", "--plot", str(out), "--target", "arm", "--side", "left"]) == 0
-    assert out.stat().st_size > 20_000
-    assert main(["anatomy", "--plot", str(tmp_path / "bad.png"), "--depth", "9"]) == 2
-    assert "depth_mm" in capsys.readouterr().err
-    assert not (tmp_path / "bad.png").exists()

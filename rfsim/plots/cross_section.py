@@ -1,11 +1,26 @@
-"""Figures.  matplotlib is imported inside each function, with the Agg backend,
-so that importing rfsim never needs a display or matplotlib itself."""
+"""The cross-section figure: tissue layers, grey matter, every tract, the
+somatotopic zones of the spinothalamic tract, the dentate line, the needle with
+its exposed tip, and optionally a lesion outline and isotherms.
+
+It draws what it is given: the needle path, the lesion and the temperature
+fields are computed by the caller (:func:`rfsim.cordotomy.placement.needle_path`,
+:func:`rfsim.predict.cross_section`).  matplotlib is imported inside the
+functions, and the figure is a :class:`matplotlib.figure.Figure` of its own: no
+backend is switched and no pyplot state is touched.
+:func:`rfsim.plots.save_figure` writes it.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: Resolution (dots per inch) of the cross-section figure.
+CROSS_SECTION_DPI = 150
 
 _TRACT_STYLE = {  # name: (colour, label)
     "lateral_corticospinal": ("#1f77b4", "lateral corticospinal"),
@@ -22,15 +37,22 @@ _ZONE_STYLE = {"stt_arm": ("#fdd0a2", "STT arm"), "stt_trunk": ("#fdae6b", "STT 
                "stt_leg": ("#f16913", "STT leg"), "stt_sacral": ("#a63603", "STT sacral")}
 
 
-def draw_cross_section(ax, anatomy, placement=None, lesion=None, isotherms=None):
+
+def draw_cross_section(ax, anatomy, placement=None, needle=None, lesion=None, isotherms=None):
     """Draw the cross-section into a matplotlib Axes (see :func:`plot_cross_section`).
 
-    ``isotherms`` maps a temperature (C) to (x_edges_m, y_edges_m, field) whose
-    contour at that level is drawn.
+    ``placement`` and its ``needle`` path come together (the title states the
+    placement, the needle is drawn).  ``lesion`` is (x_edges_m, y_edges_m,
+    fraction) whose 0.5 contour is drawn; ``isotherms`` maps a temperature (C)
+    to (x_edges_m, y_edges_m, field) whose contour at that level is drawn.
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Ellipse as EllipsePatch
     from matplotlib.patches import Patch, Polygon
+
+    if placement is not None and needle is None:
+        raise ValueError("draw_cross_section: give the needle path of the placement "
+                         "(rfsim.cordotomy.placement.needle_path)")
     mm = 1e3
     a_in, b_in = anatomy.dura_inner_semi_axes_m
     cx, cy = anatomy.dura_center_m
@@ -73,11 +95,9 @@ def draw_cross_section(ax, anatomy, placement=None, lesion=None, isotherms=None)
     x_dura = cx + a_in * np.sqrt(max(0.0, 1.0 - ((dy - cy) / b_in) ** 2))
     ax.plot([dx * mm, x_dura * mm], [dy * mm, dy * mm], color="#2ca02c", lw=2.0, zorder=8)
     ax.plot([dx * mm], [dy * mm], "o", color="#2ca02c", ms=5, zorder=8)
-    handles.append(plt.Line2D([], [], color="#2ca02c", lw=2, label="dentate ligament"))
-    if placement is not None:
-        from rfsim.cordotomy.placement import needle_path
-
-        n = needle_path(anatomy, placement)
+    handles.append(Line2D([], [], color="#2ca02c", lw=2, label="dentate ligament"))
+    if needle is not None:
+        n = needle
         d = np.array(n.direction[:2])
         d2 = d / np.linalg.norm(d)
         perp = np.array([-d2[1], d2[0]]) * n.radius_m
@@ -93,19 +113,19 @@ def draw_cross_section(ax, anatomy, placement=None, lesion=None, isotherms=None)
         bar(tip, prox, "#d62728", 10)
         ax.plot([n.entry_m[0] * mm], [n.entry_m[1] * mm], "x", color="black", ms=6, zorder=11)
         handles += [Patch(facecolor="#505050", label="insulated shaft"),
-                    Patch(facecolor="#d62728", label=f"exposed tip ({placement.electrode.tip_length_m * mm:g} mm)")]
+                    Patch(facecolor="#d62728", label=f"exposed tip ({n.tip_length_m * mm:g} mm)")]
     for level, (ix, iy, tf) in sorted((isotherms or {}).items()):
         ixc, iyc = 0.5 * (np.asarray(ix)[1:] + np.asarray(ix)[:-1]), 0.5 * (np.asarray(iy)[1:] + np.asarray(iy)[:-1])
         cs = ax.contour(ixc * mm, iyc * mm, np.asarray(tf).T, levels=[level], colors=["#1f4e9e"],
                         linewidths=0.9, linestyles="--", zorder=12)
         ax.clabel(cs, fmt=lambda v: f"{v:g} C", fontsize=7)
     if isotherms:
-        handles.append(plt.Line2D([], [], color="#1f4e9e", lw=1, ls="--", label="peak-temperature isotherms"))
+        handles.append(Line2D([], [], color="#1f4e9e", lw=1, ls="--", label="peak-temperature isotherms"))
     if lesion is not None:
         lx, ly, lf = lesion
         lxc, lyc = 0.5 * (np.asarray(lx)[1:] + np.asarray(lx)[:-1]), 0.5 * (np.asarray(ly)[1:] + np.asarray(ly)[:-1])
         ax.contour(lxc * mm, lyc * mm, np.asarray(lf).T, levels=[0.5], colors=["red"], linewidths=2.0, zorder=12)
-        handles.append(plt.Line2D([], [], color="red", lw=2, label="lesion"))
+        handles.append(Line2D([], [], color="red", lw=2, label="lesion"))
     # scale bar, 2 mm, bottom left
     xb, yb = -half_w + 0.8, -half_h + 0.8
     ax.plot([xb, xb + 2.0], [yb, yb], color="black", lw=3, zorder=13, solid_capstyle="butt")
@@ -124,97 +144,33 @@ def draw_cross_section(ax, anatomy, placement=None, lesion=None, isotherms=None)
     ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
 
 
-
-def plot_cross_section(anatomy, placement=None, path="cross-section.png", lesion=None, dpi: int = 150) -> Path:
-    """Draw the cross-section: layers, grey matter, every tract, the somatotopic
+def plot_cross_section(anatomy, placement=None, needle=None, lesion=None) -> Figure:
+    """The cross-section figure: layers, grey matter, every tract, the somatotopic
     zones of the spinothalamic tract, the dentate line, the needle with its
     exposed tip, and a 2 mm scale bar.
 
     Parameters
     ----------
-    anatomy : rfsim.anatomy.model.Anatomy
+    anatomy : rfsim.anatomy.cross_section.Anatomy
     placement : rfsim.cordotomy.placement.Placement, optional
-        Draws the needle path when given.
-    path : str or Path
-        PNG file to write.
-    lesion : (x_edges_m, y_edges_m, fraction) , optional
+        Stated in the title; needs ``needle``.
+    needle : rfsim.cordotomy.placement.NeedlePath, optional
+        The needle of ``placement`` in ``anatomy``, drawn with its exposed tip.
+    lesion : (x_edges_m, y_edges_m, fraction), optional
         A lesion cross-section on a 2-D grid (cell edges in m, values in [0, 1]);
         its 0.5 contour is drawn.
-    dpi : int
 
     Returns
     -------
-    Path
-        The file written.
+    matplotlib.figure.Figure
+        At :data:`CROSS_SECTION_DPI`; write it with :func:`rfsim.plots.save_figure`.
     """
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(9.5, 7.0))
-    draw_cross_section(ax, anatomy, placement, lesion)
+    fig = Figure(figsize=(9.5, 7.0))
+    ax = fig.add_subplot()
+    draw_cross_section(ax, anatomy, placement, needle, lesion)
     fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=dpi)
-    plt.close(fig)
-    return out
-
-
-def plot_prediction(prediction, path="prediction.png", dpi: int = 130) -> Path:
-    """The prediction figure: the cross-section in the needle's axial plane with
-    the tracts, the lesion outline (cumulative) and peak-temperature isotherms
-    (45, 50, 60 and 70 C), beside the time traces of tip temperature, voltage,
-    power and impedance.
-
-    Parameters
-    ----------
-    prediction : rfsim.predict.Prediction
-    path : str or Path
-        PNG file to write.
-
-    Returns
-    -------
-    Path
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from rfsim.cordotomy.metrics import raster
-    from rfsim.predict import plane_fields
-
-    ras = raster(prediction.anatomy)
-    lesion, tpeak = plane_fields(prediction, ras)
-    fig = plt.figure(figsize=(15.0, 7.5))
-    gs = fig.add_gridspec(4, 2, width_ratios=(1.9, 1.0), hspace=0.35, wspace=0.45)
-    ax = fig.add_subplot(gs[:, 0])
-    iso = {lvl: (ras.x_edges, ras.y_edges, tpeak) for lvl in (45.0, 50.0, 60.0, 70.0) if np.nanmax(tpeak) > lvl}
-    draw_cross_section(ax, prediction.anatomy, prediction.placement,
-                       (ras.x_edges, ras.y_edges, lesion.astype(float)), iso)
-    s = prediction.result.series
-    t = s["time_s"]
-    m = prediction.summary
-    traces = (("tip_temperature_c", "tip (C)"), ("voltage_v", "voltage (V)"), ("power_w", "power (W)"),
-              ("impedance_ohm", "impedance (ohm)"))
-    for i, (key, label) in enumerate(traces):
-        a = fig.add_subplot(gs[i, 1])
-        a.plot(t, s[key], lw=1.2, color="#d62728" if i == 0 else "#1f4e9e")
-        if key == "tip_temperature_c":
-            a.plot(t, s["set_point_c"], lw=0.8, ls="--", color="black", label="set point")
-            a.legend(fontsize=7, frameon=False)
-        a.set_ylabel(label, fontsize=9)
-        a.tick_params(labelsize=8)
-        if i == len(traces) - 1:
-            a.set_xlabel("time (s)", fontsize=9)
-    verdict = ("relief predicted" if m["relief_predicted"] else "relief NOT predicted") + ", " + \
-        ("CST spared" if m["cst_spared"] else "CST REACHED")
-    fig.suptitle(f"rfsim {m['rfsim_version']}: {m['lesions']} x {m['set_temperature_c'][0]:g} C / "
-                 f"{m['duration_s'][0]:g} s, {m['model']} model.  Cord area {m['cord_area_fraction']:.1%}, "
-                 f"{m['target']} zone {m['stt_zone_coverage'][m['target']]:.0%}, CST "
-                 f"{m['cst_lesioned_fraction']:.1%}: {verdict}", fontsize=11)
-    out = Path(path)
-    fig.savefig(out, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return out
+    # the layout is made at matplotlib's default 100 dpi, the file written finer
+    fig.set_dpi(CROSS_SECTION_DPI)
+    return fig

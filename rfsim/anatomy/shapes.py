@@ -1,0 +1,311 @@
+"""Shapes and regions of the cross-section.
+
+Two kinds of geometry:
+
+* shapes of the parametric model in reference-cord millimetres
+  (:class:`Sector`, :class:`Ellipse`, :class:`Polygon`), read from
+  ``meshes/c1c2.toml`` and scaled per axis to the patient's cord;
+* the cord outline (:class:`Outline`) and the named regions (:class:`Region`
+  and its kinds) in cross-section metres, which every :class:`Anatomy
+  <rfsim.anatomy.cross_section.Anatomy>` is built from.
+
+A region's ``sample(x, y)`` is its membership in [0, 1] at points in metres:
+0 or 1 for sharp shapes, interpolated partial-volume fractions for atlas maps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from rfsim.numerics.grid import readonly
+
+#: Fine sampling step (m) for areas, centroids and zone limits.
+FINE_STEP_M = 20e-6
+
+
+# --------------------------------------------------------------------------
+# shapes of the parametric model (reference-cord millimetres)
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sector:
+    """An annular sector in elliptic-polar coordinates of the reference cord.
+
+    A point (u, v) in mm has rho = sqrt((u/a)^2 + (v/b)^2) and elliptic angle
+    theta = atan2(v/b, u/a) (degrees, from +x toward anterior), where a, b are
+    the reference cord's semi-axes (mm).  Per-axis scaling leaves (rho, theta)
+    unchanged, so a sector follows the patient's cord.
+    """
+
+    theta_deg: tuple
+    rho: tuple
+
+    def contains(self, u, v, a, b):
+        """Boolean mask of points (u, v) (mm) inside the sector."""
+        p, q = u / a, v / b
+        rho = np.hypot(p, q)
+        th = np.degrees(np.arctan2(q, p))
+        return (rho >= self.rho[0]) & (rho <= self.rho[1]) & (th >= self.theta_deg[0]) & (th <= self.theta_deg[1])
+
+
+@dataclass(frozen=True)
+class Ellipse:
+    """A rotated ellipse: centre (mm), semi-axes (mm), angle of the first axis
+    from +x toward anterior (degrees)."""
+
+    center_mm: tuple
+    semi_axes_mm: tuple
+    angle_deg: float
+
+    def contains(self, u, v, a=None, b=None):
+        """Boolean mask of points (u, v) (mm) inside the ellipse."""
+        c, s = math.cos(math.radians(self.angle_deg)), math.sin(math.radians(self.angle_deg))
+        du, dv = u - self.center_mm[0], v - self.center_mm[1]
+        p = (c * du + s * dv) / self.semi_axes_mm[0]
+        q = (-s * du + c * dv) / self.semi_axes_mm[1]
+        return p * p + q * q <= 1.0
+
+
+@dataclass(frozen=True)
+class Polygon:
+    """A simple polygon, vertices (mm) in order."""
+
+    vertices_mm: tuple
+
+    def contains(self, u, v, a=None, b=None):
+        """Boolean mask of points (u, v) (mm) inside (even-odd rule)."""
+        vx = np.array([p[0] for p in self.vertices_mm])
+        vy = np.array([p[1] for p in self.vertices_mm])
+        inside = np.zeros(np.shape(u), bool)
+        for x0, y0, x1, y1 in zip(vx, vy, np.roll(vx, -1), np.roll(vy, -1)):
+            cross = (y0 > v) != (y1 > v)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                xi = x0 + (v - y0) * (x1 - x0) / (y1 - y0)
+            inside ^= cross & (u < xi)
+        return inside
+
+
+# --------------------------------------------------------------------------
+# outline and regions (anatomy metres)
+# --------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Outline:
+    """A star-shaped closed curve around the origin, r(phi) in polar form.
+
+    Attributes
+    ----------
+    phi : ndarray
+        Polar angles (rad) of the table, increasing over [-pi, pi).
+    r_m : ndarray
+        Radius (m) at each angle.
+    """
+
+    phi: np.ndarray
+    r_m: np.ndarray
+
+    def __post_init__(self):
+        object.__setattr__(self, "phi", readonly(self.phi))
+        object.__setattr__(self, "r_m", readonly(self.r_m))
+
+    @classmethod
+    def ellipse(cls, a_m, b_m, n=1440):
+        """Ellipse of semi-axes a_m (along x) and b_m (along y), metres."""
+        phi = np.linspace(-np.pi, np.pi, n, endpoint=False)
+        return cls(phi, a_m * b_m / np.hypot(b_m * np.cos(phi), a_m * np.sin(phi)))
+
+    def radius(self, phi):
+        """Radius (m) of the curve at polar angle(s) phi (rad)."""
+        return np.interp(phi, self.phi, self.r_m, period=2 * np.pi)
+
+    def contains(self, x, y, grow_m=0.0):
+        """Points (m) inside the curve pushed outward radially by ``grow_m`` (m)."""
+        return np.hypot(x, y) < self.radius(np.arctan2(y, x)) + grow_m
+
+    def points(self, grow_m=0.0):
+        """Closed polyline (x, y) in m of the curve pushed out by ``grow_m``."""
+        r = self.r_m + grow_m
+        x, y = r * np.cos(self.phi), r * np.sin(self.phi)
+        return np.append(x, x[0]), np.append(y, y[0])
+
+    @property
+    def area_m2(self):
+        """Enclosed area (m^2)."""
+        x, y = self.points()
+        return 0.5 * abs(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1]))
+
+
+class Region:
+    """A named region of the cross-section; ``sample`` gives its membership in
+    [0, 1] at points (x, y) in metres (0/1 for sharp shapes, interpolated
+    partial-volume fractions for atlas maps)."""
+
+    def sample(self, x, y):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False)
+class ShapeRegion(Region):
+    """A union of reference-cord shapes, minus higher-priority regions, inside the
+    cord, optionally mirrored to both sides.
+
+    ``scale`` = (sx, sy) maps reference mm to patient mm per axis.
+    """
+
+    name: str
+    shapes: tuple
+    scale: tuple
+    ref_semi_axes_mm: tuple
+    outline: Outline
+    exclude: tuple = ()
+    both_sides: bool = False
+
+    def raw(self, x, y):
+        """Membership (bool) of the shapes alone, without exclusions or the cord."""
+        u = np.asarray(x) * 1e3 / self.scale[0]
+        v = np.asarray(y) * 1e3 / self.scale[1]
+        if self.both_sides:
+            u = np.abs(u)
+        a, b = self.ref_semi_axes_mm
+        m = np.zeros(np.shape(u), bool)
+        for s in self.shapes:
+            m |= s.contains(u, v, a, b)
+        if not self.both_sides:
+            m &= u > 0
+        return m
+
+    def sample(self, x, y):
+        """Membership (0 or 1) at points (x, y) in m."""
+        m = self.raw(x, y) & self.outline.contains(x, y)
+        for other in self.exclude:
+            m &= ~other.raw(x, y)
+        return m.astype(float)
+
+
+@dataclass(frozen=True, eq=False)
+class RasterRegion(Region):
+    """A partial-volume map on a regular 2-D grid, bilinearly interpolated.
+
+    ``to_index`` is a 2x3 affine map from cross-section metres (x, y, 1) to
+    fractional array indices (i, j); ``mask_positive_x`` keeps x > 0 only.
+    """
+
+    name: str
+    data: np.ndarray
+    to_index: np.ndarray
+    mask_positive_x: bool = False
+    y_range_m: tuple = (-np.inf, np.inf)
+
+    def __post_init__(self):
+        object.__setattr__(self, "data", readonly(self.data))
+        object.__setattr__(self, "to_index", readonly(self.to_index))
+
+    def sample(self, x, y):
+        """Interpolated fraction in [0, 1] at points (x, y) in m."""
+        from scipy.ndimage import map_coordinates
+
+        x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
+        t = self.to_index
+        i = t[0, 0] * x + t[0, 1] * y + t[0, 2]
+        j = t[1, 0] * x + t[1, 1] * y + t[1, 2]
+        f = map_coordinates(self.data, [i.ravel(), j.ravel()], order=1, cval=0.0).reshape(x.shape)
+        f = np.clip(f, 0.0, 1.0)
+        if self.mask_positive_x:
+            f = np.where(x > 0, f, 0.0)
+        lo, hi = self.y_range_m
+        if lo > -np.inf or hi < np.inf:
+            f = np.where((y >= lo) & (y < hi), f, 0.0)
+        return f
+
+
+@dataclass(frozen=True, eq=False)
+class BandRegion(Region):
+    """The part of ``parent`` whose projection on the direction ``angle_deg``
+    (from +x toward anterior) lies in [lo_m, hi_m).  The projection is taken in
+    reference-cord coordinates (x / scale[0], y / scale[1]) so that the zones
+    scale with the cord like the tracts do."""
+
+    name: str
+    parent: Region
+    angle_deg: float
+    lo_m: float
+    hi_m: float
+    scale: tuple = (1.0, 1.0)
+
+    def sample(self, x, y):
+        """Membership at points (x, y) in m."""
+        p = _project(x, y, self.angle_deg, self.scale)
+        return np.where((p >= self.lo_m) & (p < self.hi_m), self.parent.sample(x, y), 0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class CordRegion(Region):
+    """The cord (``part='cord'``), its grey or its white matter, both sides."""
+
+    name: str
+    outline: Outline
+    grey: Region
+
+    def sample(self, x, y):
+        """Membership at points (x, y) in m."""
+        c = self.outline.contains(x, y).astype(float)
+        if self.name == "cord":
+            return c
+        g = self.grey.sample(x, y)
+        return c * g if self.name == "grey_matter" else c * (1.0 - g)
+
+
+@dataclass(frozen=True, eq=False)
+class SplitRegion(Region):
+    """The part of ``parent`` with lo_m <= y < hi_m (m)."""
+
+    name: str
+    parent: Region
+    lo_m: float
+    hi_m: float
+
+    def sample(self, x, y):
+        """Membership at points (x, y) in m."""
+        y = np.asarray(y)
+        return np.where((y >= self.lo_m) & (y < self.hi_m), self.parent.sample(x, y), 0.0)
+
+
+def _project(x, y, angle_deg, scale=(1.0, 1.0)):
+    c, s = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
+    return c * np.asarray(x) / scale[0] + s * np.asarray(y) / scale[1]
+
+
+def band_limits(parent: Region, angle_deg: float, shares, bbox_m, step_m=FINE_STEP_M, scale=(1.0, 1.0)):
+    """Projection limits (m) splitting ``parent`` into bands of the given area
+    shares along the direction ``angle_deg``.
+
+    Parameters
+    ----------
+    parent : Region
+    angle_deg : float
+        Direction of the split (degrees from +x toward anterior).
+    shares : sequence of float
+        Area shares of the bands, in order along the direction; summing to 1.
+    bbox_m : (x0, x1, y0, y1)
+        Box (m) containing the parent.
+    scale : (float, float)
+        The projection is taken on (x / scale[0], y / scale[1]).
+
+    Returns
+    -------
+    list of float
+        len(shares) + 1 limits (m); the first and last are -inf and +inf.
+    """
+    x = np.arange(bbox_m[0] + step_m / 2, bbox_m[1], step_m)
+    y = np.arange(bbox_m[2] + step_m / 2, bbox_m[3], step_m)
+    X, Y = np.meshgrid(x, y, indexing="ij")
+    w = parent.sample(X, Y).ravel()
+    p = _project(X, Y, angle_deg, scale).ravel()
+    keep = w > 0
+    o = np.argsort(p[keep])
+    cum = np.cumsum(w[keep][o])
+    cum /= cum[-1]
+    targets = np.cumsum(shares)[:-1]
+    inner = np.interp(targets, cum, p[keep][o])
+    return [-np.inf] + [float(v) for v in inner] + [np.inf]

@@ -1,0 +1,149 @@
+"""The lesion field at points of the cord, and the raster the metrics count on.
+
+The damage criterion (>= 0 inside the lesion, :meth:`DamageState.criterion`),
+or any other cell field, is mapped into the cord's coordinates (x lateral
+toward the lesion side, y anterior, z cranial; metres) by a *sampler*:
+
+* :class:`AxisymmetricSampler`: the (r, z) field of the layered model placed on
+  the needle: a point at axial distance s from the tip end and radial distance
+  rho from the needle axis takes the value at (rho, s).  Since the needle lies in
+  an axial plane, this also extrudes the lesion along the cord.
+* :class:`CartesianSampler`: the 3-D model's field, trilinear.
+
+:func:`sampler_for` picks the one that fits a domain.  :func:`raster` gives the
+lesion-side cross-section on a fine grid (default 50 um cells) with the tract
+fractions of the anatomy; :meth:`Raster.sample` evaluates a sampler on it in one
+axial plane.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rfsim.anatomy.names import TRACTS
+
+#: Raster cell (m) for metrics in the cross-section.
+RASTER_STEP_M = 50e-6
+
+
+def _fill_metal(f, metal):
+    """Give electrode cells the largest criterion of their tissue neighbours, so
+    that the needle track inside a lesion counts as lesion."""
+    g = np.where(metal, -np.inf, f)
+    for _ in range(max(f.shape)):
+        if not (metal & ~np.isfinite(g)).any():
+            break
+        nb = np.full_like(g, -np.inf)
+        for ax in range(3):
+            if f.shape[ax] < 2:
+                continue
+            sl = [slice(None)] * 3
+            sr = [slice(None)] * 3
+            sl[ax], sr[ax] = slice(1, None), slice(None, -1)
+            nb[tuple(sl)] = np.maximum(nb[tuple(sl)], g[tuple(sr)])
+            nb[tuple(sr)] = np.maximum(nb[tuple(sr)], g[tuple(sl)])
+        g = np.where(metal & ~np.isfinite(g), nb, g)
+    return np.where(np.isfinite(g), g, -60.0)
+
+
+def _interp1(edges_c, x):
+    """Index and weight for linear interpolation on centres ``edges_c``."""
+    i = np.clip(np.searchsorted(edges_c, x) - 1, 0, edges_c.size - 2)
+    w = np.clip((x - edges_c[i]) / (edges_c[i + 1] - edges_c[i]), 0.0, 1.0)
+    return i, w
+
+
+class AxisymmetricSampler:
+    """Criterion of the axisymmetric model at points of the cord (m)."""
+
+    def __init__(self, grid, criterion, metal, path):
+        self.f = _fill_metal(np.asarray(criterion, float), metal)[:, 0, :]
+        self.rc, self.zc = grid.centers[0], grid.centers[2]
+        self.tip = np.array(path.tip_m)
+        self.d = np.array(path.direction)
+
+    def __call__(self, x, y, z):
+        px, py, pz = x - self.tip[0], y - self.tip[1], z - self.tip[2]
+        s = px * self.d[0] + py * self.d[1] + pz * self.d[2]
+        rho = np.sqrt(np.maximum(px * px + py * py + pz * pz - s * s, 0.0))
+        i, wi = _interp1(self.rc, rho)
+        k, wk = _interp1(self.zc, s)
+        f = self.f
+        return ((1 - wi) * (1 - wk) * f[i, k] + wi * (1 - wk) * f[i + 1, k]
+                + (1 - wi) * wk * f[i, k + 1] + wi * wk * f[i + 1, k + 1])
+
+
+class CartesianSampler:
+    """Criterion of the 3-D model at points of the cord (m), trilinear."""
+
+    def __init__(self, grid, criterion, metal):
+        self.f = _fill_metal(np.asarray(criterion, float), metal)
+        self.c = grid.centers
+
+    def __call__(self, x, y, z):
+        (i, wi), (j, wj), (k, wk) = (_interp1(c, v) for c, v in zip(self.c, (x, y, z)))
+        f = self.f
+        out = 0.0
+        for di, a in ((0, 1 - wi), (1, wi)):
+            for dj, b in ((0, 1 - wj), (1, wj)):
+                for dk, c in ((0, 1 - wk), (1, wk)):
+                    out = out + a * b * c * f[i + di, j + dj, k + dk]
+        return out
+
+
+
+def sampler_for(domain, values, path):
+    """Sampler of a cell field of ``domain`` (criterion, peak temperature, ...):
+    :class:`AxisymmetricSampler` on the needle ``path`` for an axisymmetric
+    grid, :class:`CartesianSampler` for a 3-D one."""
+    if domain.grid.geometry == "axisymmetric":
+        return AxisymmetricSampler(domain.grid, values, domain.metal, path)
+    return CartesianSampler(domain.grid, values, domain.metal)
+
+
+@dataclass(frozen=True, eq=False)
+class Raster:
+    """The cross-section on a fine 2-D grid.
+
+    Attributes
+    ----------
+    x_edges, y_edges : 1-D arrays, cell edges (m)
+    fractions : dict, region name -> (nx, ny) area fraction
+    """
+
+    x_edges: np.ndarray
+    y_edges: np.ndarray
+    fractions: dict
+
+    @property
+    def step(self) -> float:
+        """Cell size (m)."""
+        return float(self.x_edges[1] - self.x_edges[0])
+
+    def centres(self):
+        """Cell centres (X, Y) in m, arrays (nx, ny)."""
+        xc = 0.5 * (self.x_edges[1:] + self.x_edges[:-1])
+        yc = 0.5 * (self.y_edges[1:] + self.y_edges[:-1])
+        return np.meshgrid(xc, yc, indexing="ij")
+
+    def sample(self, sampler, z_m: float) -> np.ndarray:
+        """``sampler`` at the cell centres in the axial plane at height z_m (m): (nx, ny)."""
+        X, Y = self.centres()
+        return sampler(X, Y, np.full_like(X, z_m))
+
+
+def raster(anatomy, step_m: float = RASTER_STEP_M) -> Raster:
+    """Tract fractions of the lesion-side cross-section (cached on the anatomy).
+
+    The raster spans the cord from 1 mm across the midline to the lateral pia.
+    """
+
+    def build():
+        half_rl, half_ap = 0.5 * anatomy.rl_m + 1e-3, 0.5 * anatomy.ap_m + 1e-3
+        x = np.arange(-1e-3, half_rl + step_m, step_m)
+        y = np.arange(-half_ap, half_ap + step_m, step_m)
+        return Raster(x, y, anatomy.region_fractions(x, y, names=TRACTS + ("cord",), n_sub=1))
+
+    return anatomy.cached(("metrics-raster", step_m), build)

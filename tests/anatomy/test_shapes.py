@@ -1,0 +1,47 @@
+"""Tests of rfsim.anatomy.shapes: membership of the reference-cord shapes, the
+outline's area, and band limits that split a region by area."""
+
+import math
+
+import numpy as np
+import pytest
+
+from rfsim.anatomy.shapes import (BandRegion, Ellipse, Outline, Polygon, Sector, ShapeRegion, SplitRegion,
+                                  band_limits)
+
+
+def test_shape_membership():
+    u, v = np.array([0.5, 1.5, 0.5, -0.5]), np.array([0.5, 0.5, 1.5, 0.5])
+    square = Polygon(((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)))
+    assert square.contains(u, v).tolist() == [True, False, False, False]
+    tilted = Ellipse((0.0, 0.0), (2.0, 0.5), 90.0)  # long axis along v
+    assert tilted.contains(np.array([0.0, 0.0]), np.array([1.9, -2.1])).tolist() == [True, False]
+    # the anterior-lateral quadrant of an a x b ellipse, between rho 0.5 and 1
+    s = Sector((0.0, 90.0), (0.5, 1.0))
+    a, b = 5.0, 4.0
+    assert s.contains(np.array([3.0, 1.0, 3.0]), np.array([2.0, 1.0, -2.0]), a, b).tolist() == [True, False, False]
+
+
+def test_outline_of_an_ellipse():
+    o = Outline.ellipse(5e-3, 4e-3)
+    assert o.area_m2 == pytest.approx(math.pi * 5e-3 * 4e-3, rel=1e-4)
+    assert o.radius(0.0) == pytest.approx(5e-3) and o.radius(math.pi / 2) == pytest.approx(4e-3)
+    assert o.contains(np.array([4.9e-3, 5.1e-3]), np.zeros(2)).tolist() == [True, False]
+    assert o.contains(5.05e-3, 0.0, grow_m=0.1e-3)
+
+
+def test_band_limits_split_by_area():
+    """A disc split along +x into halves: the limit is its centre line; the two
+    bands are disjoint, cover it, and have equal areas."""
+    o = Outline.ellipse(2e-3, 2e-3)
+    disc = ShapeRegion("disc", (Ellipse((0.0, 0.0), (2.0, 2.0), 0.0),), (1.0, 1.0), (2.0, 2.0), o,
+                       both_sides=True)
+    lim = band_limits(disc, 0.0, [0.5, 0.5], (-2.1e-3, 2.1e-3, -2.1e-3, 2.1e-3))
+    assert lim[0] == -np.inf and lim[-1] == np.inf and lim[1] == pytest.approx(0.0, abs=2e-5)
+    x = np.linspace(-2e-3, 2e-3, 201)
+    X, Y = np.meshgrid(x, x, indexing="ij")
+    halves = [BandRegion(f"b{i}", disc, 0.0, lim[i], lim[i + 1]).sample(X, Y) for i in range(2)]
+    assert np.array_equal(halves[0] + halves[1], disc.sample(X, Y))
+    assert halves[0].sum() == pytest.approx(halves[1].sum(), rel=0.02)
+    front = SplitRegion("front", disc, 0.0, np.inf).sample(X, Y)
+    assert front.sum() == pytest.approx(halves[0].sum(), rel=0.02) and front[Y < 0].max() == 0.0

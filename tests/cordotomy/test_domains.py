@@ -1,0 +1,73 @@
+"""Tests of rfsim.cordotomy.domains: the layers met along the needle, and the
+axisymmetric and 3-D domains of a placement."""
+
+import math
+import time
+
+import numpy as np
+import pytest
+
+from rfsim.anatomy.parametric import load_parametric
+from rfsim.cordotomy.domains import axisymmetric_domain, axisymmetric_layers, cartesian_domain
+from rfsim.cordotomy.placement import Placement, needle_path
+from rfsim.physics.domain import MeshSettings
+
+
+@pytest.fixture(scope="module")
+def anat():
+    return load_parametric()
+
+
+def test_axisymmetric_layers(anat):
+    # the default leg needle, continued medially, meets the ventral horn ~1 mm past the tip
+    layers = axisymmetric_layers(anat, Placement.default("leg"))
+    names = [t.name for _, t in layers]
+    assert names == ["grey_matter", "white_matter", "pia", "csf", "dura", "muscle"]
+    assert -1.5e-3 < layers[0][0] < 0.0
+    front = axisymmetric_layers(anat, Placement.from_mm(offset_mm=2.9, depth_mm=2.0))  # ventral funiculus only
+    assert [t.name for _, t in front] == names[1:]
+    layers = layers[1:]
+    z = [zt for zt, _ in layers]
+    assert np.all(np.diff(z[:-1]) > 0) and z[-1] == math.inf
+    p = Placement.default("leg")
+    assert z[1] == pytest.approx(p.depth_m, abs=3e-6)  # pia outer surface at the stated depth
+    n = needle_path(anat, p)
+    # CSF: from the pia to the dura along y = entry height
+    a_in, b_in = anat.dura_inner_semi_axes_m
+    x_dura = a_in * math.sqrt(1 - (n.entry_m[1] / b_in) ** 2)
+    assert z[2] - z[1] == pytest.approx(x_dura - n.entry_m[0], abs=3e-6)
+    assert z[3] - z[2] == pytest.approx(anat.dura_thickness_m, rel=0.05)
+    deep = axisymmetric_layers(anat, Placement.from_mm(depth_mm=3.5))  # tip in the ventral horn
+    assert deep[0][1].name == "grey_matter" and deep[0][0] > 0
+    d = axisymmetric_domain(anat, Placement.default("leg"))
+    assert set(d.names) == set(names)
+
+
+def test_cartesian_domain(anat):
+    p = Placement.default("leg")
+    t0 = time.perf_counter()
+    d = cartesian_domain(anat, p, half_length_m=5e-3)
+    elapsed = time.perf_counter() - t0
+    g = d.grid
+    assert elapsed < 5.0
+    assert g.open_sides == (True, True, True, True, False, False)
+    # cord volume: area x length (cells outside the metal)
+    cord = np.isin(d.label, [d.names.index("white_matter"), d.names.index("grey_matter")])
+    vol = (g.volume * cord).sum()
+    assert vol == pytest.approx(anat.cord_area_m2 * 10e-3, rel=0.03)
+    # electrode: exposed volume ~ pi a^2 L, metal reaches the lateral boundary
+    a, L = p.electrode.radius_m, p.electrode.tip_length_m
+    assert (g.volume * d.exposed).sum() == pytest.approx(math.pi * a * a * L, rel=0.25)
+    assert d.metal[-1].any() and not d.metal[0].any()
+    assert d.metal[d.sensor]
+    n = needle_path(anat, p)
+    assert abs(g.centers[0][d.sensor[0]] - n.tip_m[0]) < 0.1e-3
+
+
+def test_cartesian_rasterisation_is_fast_for_a_million_cells(anat):
+    mesh = MeshSettings(min_cell_m=30e-6, interface_cell_m=60e-6, growth=1.12, max_cell_m=1.5e-3, extent_m=20e-3)
+    t0 = time.perf_counter()
+    d = cartesian_domain(anat, Placement.default("leg"), mesh, half_length_m=10e-3)
+    elapsed = time.perf_counter() - t0
+    assert d.grid.ncells > 5e5
+    assert elapsed < 15.0

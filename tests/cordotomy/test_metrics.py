@@ -1,0 +1,41 @@
+"""Tests of rfsim.cordotomy.metrics: tract coverage, cord shares and the CST
+margin of known lesions (samplers given as functions)."""
+
+import numpy as np
+import pytest
+
+from rfsim.anatomy.parametric import load_parametric
+from rfsim.cordotomy.metrics import tract_metrics
+from rfsim.cordotomy.placement import Placement, needle_path
+from rfsim.cordotomy.sampling import raster
+from rfsim.cordotomy.verdict import VerdictSettings
+from rfsim.physics.lesion import LesionSize
+
+
+def _disk_sampler(cx, cy, radius):
+    return lambda x, y, z: radius - np.sqrt((x - cx) ** 2 + (y - cy) ** 2 + 0 * z)
+
+
+def test_metrics_of_known_lesions():
+    anatomy = load_parametric()  # the default scenario's cord and leg placement
+    path = needle_path(anatomy, Placement.default("leg"))
+    ras = raster(anatomy)
+    size = LesionSize(2e-3, 2e-3, 1e-9, -1e-3, 1e-3)
+    # a lesion covering the whole lesion-side raster takes every tract entirely
+    m = tract_metrics(lambda x, y, z: np.ones_like(x), anatomy, path, size, VerdictSettings(), "leg")
+    assert all(v == pytest.approx(1.0) for v in m["tract_coverage"].values())
+    # a small disk at the STT centroid: area fraction = its area over the cord's
+    cx, cy = anatomy.region_centroid_m("lateral_spinothalamic")
+    r = 0.5e-3
+    m = tract_metrics(_disk_sampler(cx, cy, r), anatomy, path, size, VerdictSettings(), "leg")
+    assert m["cord_area_fraction"] == pytest.approx(np.pi * r * r / anatomy.cord_area_m2, rel=0.05)
+    assert m["tract_coverage"]["lateral_spinothalamic"] == pytest.approx(
+        np.pi * r * r / anatomy.region_area_m2("lateral_spinothalamic"), rel=0.1)
+    assert m["cst_margin_mm"] > 0 and m["cst_lesioned_fraction"] == 0.0
+    # a disk on the corticospinal centroid overlaps it: negative margin
+    qx, qy = anatomy.region_centroid_m("lateral_corticospinal")
+    m = tract_metrics(_disk_sampler(qx, qy, r), anatomy, path, size, VerdictSettings(), "leg")
+    assert m["cst_margin_mm"] < 0 and m["cst_lesioned_fraction"] > 0.1
+    # the raster covers the lesion half of the cord and 1 mm beyond the midline
+    half = ras.fractions["cord"].sum() * ras.step ** 2 / anatomy.cord_area_m2
+    assert 0.5 < half < 0.75
