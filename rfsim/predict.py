@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -78,6 +79,10 @@ class CrossSection:
         The cumulative lesion (damage criterion >= 0) at the cell centres.
     peak_temperature_c : ndarray, (nx, ny)
         Peak temperature (C) over the whole protocol at the cell centres.
+    regions : Mapping[str, ndarray]
+        Area fraction (0..1) of the cord (``"cord"``) and of each tract and
+        zone in the cells: the fractions the metrics count the lesion on, so
+        that a figure draws the overlap the verdict rests on.
     """
 
     x_edges_m: np.ndarray
@@ -85,6 +90,7 @@ class CrossSection:
     z_m: float
     lesion: np.ndarray
     peak_temperature_c: np.ndarray
+    regions: Mapping = field(default_factory=dict)
 
 
 def cordotomy_scenario(**placement) -> Scenario:
@@ -224,14 +230,15 @@ def predict(scenario: Scenario | None = None, progress=None) -> Prediction:
 
 
 def cross_section(prediction: Prediction) -> CrossSection:
-    """The cumulative lesion and the peak temperature in the axial plane through
-    the middle of the exposed tip (the plane of the metrics), for figures."""
+    """The cumulative lesion, the peak temperature and the cord and tract
+    fractions in the axial plane through the middle of the exposed tip (the
+    plane of the metrics), for figures."""
     dom, dmg, path = prediction.result.domain, prediction.result.damage, prediction.path
     ras = raster(prediction.anatomy)
     z = path.mid_tip_m[2]
     lesion = ras.sample(sampler_for(dom, dmg.criterion(), path), z) >= 0.0
     tpeak = ras.sample(sampler_for(dom, dmg.tpeak, path), z)
-    return CrossSection(ras.x_edges, ras.y_edges, z, lesion, tpeak)
+    return CrossSection(ras.x_edges, ras.y_edges, z, lesion, tpeak, ras.fractions)
 
 
 def _tip_tissue(depth_m, pia_m):

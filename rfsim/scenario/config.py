@@ -236,9 +236,13 @@ class Scenario:
                                   f"must be above the starting temperature ({t:g} C)")
 
 
-def _protocol(table: dict) -> Protocol:
+def _protocol(table: dict, default: Protocol) -> Protocol:
+    """The ``[protocol]`` table over the scenario kind's default protocol: a key
+    left out keeps the default's value, so ``set_temperature_c = 70`` in a
+    cordotomy scenario runs its three lesions at 70 C, as ``--temperature 70``
+    does."""
     _check_keys(table, "protocol", _PROTOCOL_KEYS)
-    cooling = _number("protocol.cooling_s", table.get("cooling_s", Protocol().cooling_s))
+    cooling = _number("protocol.cooling_s", table.get("cooling_s", default.cooling_s))
     if "lesion" in table:
         if set(table) & {"set_temperature_c", "duration_s", "lesions"}:
             raise ConfigError("protocol.lesion", "[[protocol.lesion]]",
@@ -251,10 +255,12 @@ def _protocol(table: dict) -> Protocol:
             _check_keys(x, "protocol.lesion", _field_names(Lesion))
             lesions.append(Lesion(**_as_is(x, "protocol.lesion", Lesion)))
         return Protocol(tuple(lesions), cooling)
-    n = table.get("lesions", 1)
+    n = table.get("lesions", len(default.lesions))
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10:
         raise ConfigError("protocol.lesions", n, "must be a whole number from 1 to 10 (a protocol needs a lesion)")
-    les = Lesion(**_as_is(table, "protocol", Lesion))
+    first = default.lesions[0]
+    given = _as_is(table, "protocol", Lesion)
+    les = Lesion(**{"set_temperature_c": first.set_temperature_c, "duration_s": first.duration_s, **given})
     return Protocol((les,) * n, cooling)
 
 
@@ -325,7 +331,7 @@ def parse_scenario(data: dict, text: str = "") -> Scenario:
     if "tissues" in data:
         kw["tissues"] = _tissues(data["tissues"])
     if "protocol" in data:
-        kw["protocol"] = _protocol(data["protocol"])
+        kw["protocol"] = _protocol(data["protocol"], kw.get("protocol", Protocol()))
     if "damage" in data:  # arrhenius_set = NAME stands for its two parameters
         data = {**data, "damage": damage_table(data["damage"])}
     for name, cls in (("generator", GeneratorSettings), ("damage", DamageSettings), ("numerics", NumericsSettings),
