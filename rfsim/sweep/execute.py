@@ -16,14 +16,17 @@ import os
 import threading
 import time
 import tomllib
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from rfsim.errors import ConfigError
 from rfsim.sweep.progress import Progress
 from rfsim.sweep.spec import RunSpec, Sweep
-from rfsim.sweep.store import SweepWriter, prepare
+from rfsim.sweep.guard import GUARD_ADVICE, WorkerStartError, check_main_guard
+from rfsim.sweep.store import SweepWriter, journal_path, prepare
 
 
 # --------------------------------------------------------------------------
@@ -253,6 +256,8 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
     """
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ConfigError("--workers", workers, "must be a whole number >= 1")
+    if not scheduler:
+        check_main_guard()  # before a file is touched: spawned workers import the main script
     runs = spec.runs()  # every scenario is built and checked before a file is touched
     meta = {"spec": spec.canonical(), "spec_text": spec.text, "design_keys": list(spec.design_keys),
             "uncertain_keys": list(spec.uncertain_keys), "n_runs": len(runs), "n_points": spec.n_points,
@@ -269,6 +274,7 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
         stats["failed"] = stats["ran"] = len(runs) - stats["skipped"] - len(todo)
         if not todo:
             return stats
+        broken = False
         tasks = make_tasks(todo, spec.series)
         by_index = {r.index: r for r in todo}
         bar = Progress(len(runs), len(runs) - len(todo), every_s=log_every_s) if progress else None
@@ -282,9 +288,17 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
                 stats["failed"] += result["status"] != "ok"
                 if bar:
                     bar.update(result["status"] == "ok")
+        except BrokenProcessPool:
+            broken = not existing and store.rows == 0
+            if not broken:
+                raise
         finally:
             results.close()
             if bar:
                 bar.close()
         stats["seconds"] = time.perf_counter() - t0
+    if broken:  # no worker ever answered: leave no stub behind
+        for f in (Path(out), journal_path(out)):
+            f.unlink(missing_ok=True)
+        raise WorkerStartError(f"the local worker processes died while starting; {GUARD_ADVICE}") from None
     return stats
