@@ -224,7 +224,8 @@ def _needle(ax, needle, reach_mm):
 
 def draw_cross_section(ax, anatomy, placement=None, needle=None, lesion=None, isotherms=None, *,
                        radiological: bool = True, window_mm=None, tracts: str = "atlas", target=None,
-                       labels: bool = True, legend: bool = True, title: bool = True, step_m: float = DRAW_STEP_M):
+                       labels: bool = True, legend: bool = True, title: bool = True, letters: bool = True,
+                       step_m: float = DRAW_STEP_M):
     """Draw the cross-section into a matplotlib Axes (see :func:`plot_cross_section`).
 
     Parameters
@@ -254,6 +255,8 @@ def draw_cross_section(ax, anatomy, placement=None, needle=None, lesion=None, is
         Write the tract names on the tracts.
     legend, title : bool
         Put a legend beside the panel and a title above it.
+    letters : bool
+        Mark the subject's sides (R, L, A, P) at the panel's edges.
     step_m : float
         Sampling step (m) of the regions.
 
@@ -300,7 +303,7 @@ def draw_cross_section(ax, anatomy, placement=None, needle=None, lesion=None, is
     if lesion is not None:
         inside = lambda x, y: anatomy.outline.contains(x, y)  # noqa: E731 - the cord, in m
         handles += draw_lesion(ax, *lesion, inside)
-    orient(ax, anatomy.side, radiological)
+    orient(ax, anatomy.side, radiological, letters=letters)
     distance_ticks(ax)
     span = window[1] - window[0]
     scale_bar(ax, 2.0 if span > 8 else 1.0, where=(0.06, 0.05))

@@ -145,7 +145,7 @@ def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure
     pr, m = prediction, prediction.summary
     xe, ye, reg = section.x_edges_m, section.y_edges_m, section.regions
     fig = Figure(figsize=(15.0, 8.0))
-    gs = fig.add_gridspec(8, 3, width_ratios=(1.55, 0.95, 1.0), left=0.05, right=0.985, top=0.86, bottom=0.07,
+    gs = fig.add_gridspec(8, 3, width_ratios=(1.55, 0.95, 1.0), left=0.05, right=0.985, top=0.845, bottom=0.07,
                           wspace=0.2, hspace=0.5)
     ax = fig.add_subplot(gs[:, 0])
     inset = fig.add_subplot(gs[:3, 1])
@@ -176,7 +176,7 @@ def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure
     bx0, bx1, by0, by1 = (v * 1e3 for v in pr.anatomy.bbox_m)
     whole = (bx0 - 1.0, bx1 + 1.0, by0 - 1.0, by1 + 1.0)
     draw_cross_section(inset, pr.anatomy, pr.placement, pr.path, radiological=radiological, tracts="verdict",
-                       window_mm=whole, labels=False, legend=False, title=False, step_m=50e-6)
+                       window_mm=whole, labels=False, legend=False, title=False, letters=False, step_m=50e-6)
     cord_inset = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none",
                          transform=inset.transData)
     inset.add_patch(cord_inset)
@@ -187,15 +187,15 @@ def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure
     inset.set_ylabel("")
     inset.set_xticks([])
     inset.set_yticks([])
-    inset.set_title("whole cross-section (frame: zoomed panel)", fontsize=9)
+    inset.set_title("whole cross-section, same orientation (frame: zoomed panel)", fontsize=9)
     key.legend(handles=handles, loc="upper left", fontsize=8, frameon=False, ncol=1, borderaxespad=0.0,
                handlelength=2.2)
     _traces(fig, [gs[2 * i:2 * i + 2, 2] for i in range(4)], pr.result.series)
     line1, line2, line3 = _verdict_lines(pr)
     colour = COLOURS["lesion"] if not m["cst_spared"] or not m["relief_predicted"] else "black"
     fig.suptitle(line1, fontsize=14, fontweight="bold", color=colour, y=0.985)
-    fig.text(0.5, 0.925, line2, ha="center", va="center", fontsize=10)
-    fig.text(0.5, 0.895, line3, ha="center", va="center", fontsize=9, color="#444444")
+    fig.text(0.5, 0.93, line2, ha="center", va="center", fontsize=10)
+    fig.text(0.5, 0.9, line3, ha="center", va="center", fontsize=9, color="#444444")
     # drawn at matplotlib's default 100 dpi, written finer
     fig.set_dpi(PREDICTION_DPI)
     return fig
