@@ -208,7 +208,7 @@ def draw_isotherms(ax, isotherms, needle=None) -> None:
         u /= np.linalg.norm(u)
         v = np.concatenate(segs)
         (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
-        mx, my = 0.04 * (x1 - x0), 0.04 * (y1 - y0)
+        mx, my = 0.09 * (x1 - x0), 0.09 * (y1 - y0)  # clear of the edges and the R, L, A, P marks
         seen = v[(v[:, 0] > x0 + mx) & (v[:, 0] < x1 - mx) & (v[:, 1] > y0 + my) & (v[:, 1] < y1 - my)]
         if not len(seen):  # the isotherm runs outside the panel
             continue
