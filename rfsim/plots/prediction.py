@@ -158,7 +158,7 @@ def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure
     iso = {lvl: (xe, ye, section.peak_temperature_c) for lvl in ISOTHERMS_C
            if np.nanmax(section.peak_temperature_c) > lvl}
     handles = draw_cross_section(ax, pr.anatomy, pr.placement, pr.path, None, iso, radiological=radiological,
-                                 window_mm=window, tracts="verdict", legend=False, title=False, step_m=20e-6)
+                                 window_mm=window, tracts="verdict", legend=False, title=False)
     ox, oy = pr.anatomy.outline.points()
     cord = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none", transform=ax.transData)
     ax.add_patch(cord)
@@ -176,7 +176,7 @@ def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure
     bx0, bx1, by0, by1 = (v * 1e3 for v in pr.anatomy.bbox_m)
     whole = (bx0 - 1.0, bx1 + 1.0, by0 - 1.0, by1 + 1.0)
     draw_cross_section(inset, pr.anatomy, pr.placement, pr.path, radiological=radiological, tracts="verdict",
-                       window_mm=whole, labels=False, legend=False, title=False, letters=False, step_m=50e-6)
+                       window_mm=whole, labels=False, legend=False, title=False, letters=False, step_m=60e-6)
     cord_inset = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none",
                          transform=inset.transData)
     inset.add_patch(cord_inset)
