@@ -80,82 +80,99 @@ def _layers(ax, anatomy):
                          zorder=3))
 
 
-def _regions(ax, anatomy, xs, ys, X, Y, tracts, target, labels, avoid):
-    """Grey matter, horns, tracts and zones; their legend entries.  Labels keep
-    off the cells of ``avoid`` (the needle)."""
+class _Labels:
+    """Region labels collected while the regions are drawn, written at the end
+    (:func:`_place_labels`): most important first, off the needle."""
+
+    def __init__(self, on, xs, ys, avoid):
+        self.on, self.xs, self.ys, self.avoid = on, xs, ys, avoid
+        self.cell_mm2 = (xs[1] - xs[0]) * (ys[1] - ys[0])
+        self.pending = []
+
+    def add(self, name, mask, priority, size=7.5, colour="#333333", weight="normal", style="normal"):
+        free = mask & ~self.avoid
+        if self.on and free.sum() * self.cell_mm2 >= MIN_LABELLED_AREA_MM2:
+            self.pending.append((priority, interior_point(free, self.xs, self.ys), ABBREVIATIONS[name][0],
+                                 dict(fontsize=size, color=colour, fontweight=weight, fontstyle=style)))
+
+
+def _fill(ax, X, Y, mask, colour, alpha, edge, lw, z):
+    m = mask.astype(float)
+    ax.contourf(X, Y, m, levels=[0.5, 2.0], colors=[colour], alpha=alpha, zorder=z)
+    ax.contour(X, Y, m, levels=[0.5], colors=[edge], linewidths=lw, zorder=z + 0.5)
+
+
+def _grey_matter(ax, sample, X, Y, labels):
+    """One grey for the grey matter; its horns as dotted outlines, named."""
     from matplotlib.patches import Patch
 
-    from matplotlib.patches import Polygon
-
-    m2 = 1e-3
-    cell_mm2 = (xs[1] - xs[0]) * (ys[1] - ys[0])
-    handles = []
-    # an atlas's tract maps reach past the cord's edge; draw them in the cord only
-    ox, oy = anatomy.outline.points()
-    cord = Polygon(np.c_[ox, oy] / m2, closed=True, facecolor="none", edgecolor="none")
-    ax.add_patch(cord)
-    first = len(ax.collections)
-
-    def mask(name, level=0.5):
-        return anatomy.regions[name].sample(X * m2, Y * m2) >= level
-
-    pending = []  # (priority, xy, text, style): written once every region is drawn
-
-    def put_label(name, m, priority, size=7.5, colour="#333333", weight="normal", style="normal"):
-        free = m & ~avoid
-        if labels and free.sum() * cell_mm2 >= MIN_LABELLED_AREA_MM2:
-            pending.append((priority, interior_point(free, xs, ys), ABBREVIATIONS[name][0],
-                            dict(fontsize=size, color=colour, fontweight=weight, fontstyle=style)))
-
-    g = anatomy.regions["grey_matter"].sample(X * m2, Y * m2)
-    ax.contourf(X, Y, g, levels=[0.5, 2.0], colors=[COLOURS["grey_matter"]], zorder=4)
-    handles.append(Patch(facecolor=COLOURS["grey_matter"], edgecolor="#999999", label="grey matter"))
+    g = sample("grey_matter") >= 0.5
+    ax.contourf(X, Y, g.astype(float), levels=[0.5, 2.0], colors=[COLOURS["grey_matter"]], zorder=4)
     for name in HORNS:
-        m = mask(name) & (g >= 0.5)
+        m = (sample(name) >= 0.5) & g
         if m.any():
-            ax.contour(X, Y, m.astype(float), levels=[0.5], colors=["#8C8C8C"], linewidths=0.6,
-                       linestyles=":", zorder=5)
-            put_label(name, m, 4, size=6.5, colour="#555555")
+            ax.contour(X, Y, m.astype(float), levels=[0.5], colors=["#8C8C8C"], linewidths=0.6, linestyles=":",
+                       zorder=5)
+            labels.add(name, m, 4, size=6.5, colour="#555555")
+    return [Patch(facecolor=COLOURS["grey_matter"], edgecolor="#999999", label="grey matter")]
+
+
+def _other_tracts(ax, sample, X, Y, labels, tracts):
+    """The tracts the verdict does not rest on: filled in the atlas figure,
+    outlined in the prediction's; named either way."""
+    from matplotlib.patches import Patch
+
+    handles = []
     for name in OTHER_TRACTS:
-        m = mask(name)
+        m = sample(name) >= 0.5
         if not m.any():
             continue
+        short, long = ABBREVIATIONS[name]
         if tracts == "atlas":
-            col = ATLAS_TRACT_COLOURS[name]
-            ax.contourf(X, Y, m.astype(float), levels=[0.5, 2.0], colors=[col], alpha=0.75, zorder=5)
-            ax.contour(X, Y, m.astype(float), levels=[0.5], colors=["#333333"], linewidths=0.4, zorder=6)
-            handles.append(Patch(facecolor=col, alpha=0.75, label=f"{ABBREVIATIONS[name][0]}  {ABBREVIATIONS[name][1]}"))
+            _fill(ax, X, Y, m, ATLAS_TRACT_COLOURS[name], 0.75, "#333333", 0.4, 5)
+            handles.append(Patch(facecolor=ATLAS_TRACT_COLOURS[name], alpha=0.75, label=f"{short}  {long}"))
         else:
             ax.contour(X, Y, m.astype(float), levels=[0.5], colors=[COLOURS["other_tract"]], linewidths=0.7,
                        zorder=6)
-        put_label(name, m, 3, colour="#333333" if tracts == "atlas" else "#5A5A5A", style="italic")
+        labels.add(name, m, 3, colour="#333333" if tracts == "atlas" else "#5A5A5A", style="italic")
     if tracts != "atlas":
         handles.append(Patch(facecolor="none", edgecolor=COLOURS["other_tract"],
                              label="other tracts (" + ", ".join(ABBREVIATIONS[n][0] for n in OTHER_TRACTS) + ")"))
-    # the spinothalamic zones: every zone in the atlas figure; the target
-    # stands out in the prediction's
+    return handles
+
+
+def _spinothalamic(ax, sample, X, Y, labels, tracts, target):
+    """The zones of the spinothalamic tract: a light-to-dark ramp in the atlas
+    figure; in the prediction's the target zone yellow, the others pale."""
+    from matplotlib.patches import Patch
+
+    handles = []
     for name in _STT_ZONES:
-        m = mask(name)
+        m = sample(name) >= 0.5
         if not m.any():
             continue
         zone = name.replace("stt_", "")
         if tracts == "atlas":
-            col, alpha = ATLAS_ZONE_COLOURS[name], 0.9
+            colour, alpha = ATLAS_ZONE_COLOURS[name], 0.9
+            handles.append(Patch(facecolor=colour, edgecolor="#555555", label=f"STT {zone}"))
         else:
-            col, alpha = (COLOURS["stt_target"], 0.9) if zone == target else (COLOURS["stt_other"], 1.0)
-        ax.contourf(X, Y, m.astype(float), levels=[0.5, 2.0], colors=[col], alpha=alpha, zorder=6)
-        ax.contour(X, Y, m.astype(float), levels=[0.5], colors=["#555555"], linewidths=0.4, zorder=7)
-        if tracts == "atlas":
-            handles.append(Patch(facecolor=col, edgecolor="#555555", label=f"STT {zone}"))
-        put_label(name, m, 1 if zone == target else 2, weight="bold" if zone == target else "normal")
+            colour, alpha = (COLOURS["stt_target"], 0.9) if zone == target else (COLOURS["stt_other"], 1.0)
+        _fill(ax, X, Y, m, colour, alpha, "#555555", 0.4, 6)
+        labels.add(name, m, 1 if zone == target else 2, weight="bold" if zone == target else "normal")
     if tracts != "atlas":
         handles += [Patch(facecolor=COLOURS["stt_target"], edgecolor="#555555", label=f"STT {target} zone (target)"),
                     Patch(facecolor=COLOURS["stt_other"], edgecolor="#555555", label="other STT zones")]
-    stt = anatomy.regions["lateral_spinothalamic"].sample(X * m2, Y * m2)
-    ax.contour(X, Y, stt, levels=[0.5], colors=["#333333"], linewidths=1.2, zorder=8)
-    # the corticospinal tract on top of the tracts it overlaps in an atlas;
-    # its partial-volume fringe (atlas probability 10-50 %) in a lighter blue
-    cst = anatomy.regions["lateral_corticospinal"].sample(X * m2, Y * m2)
+    ax.contour(X, Y, sample("lateral_spinothalamic"), levels=[0.5], colors=["#333333"], linewidths=1.2, zorder=8)
+    return handles
+
+
+def _corticospinal(ax, sample, X, Y, labels):
+    """The corticospinal tract, on top of the tracts it overlaps in an atlas,
+    with its partial-volume fringe (atlas probability 10-50 %) lighter."""
+    from matplotlib.patches import Patch
+
+    cst = sample("lateral_corticospinal")
+    handles = []
     if (cst >= 0.1).any() and (cst < 0.5)[cst >= 0.1].mean() > 0.3:
         ax.contourf(X, Y, cst, levels=[0.1, 0.5], colors=[COLOURS["cst"]], alpha=0.22, zorder=9)
         ax.contour(X, Y, cst, levels=[0.1], colors=[COLOURS["cst"]], linewidths=0.7, linestyles="--", zorder=9)
@@ -165,10 +182,31 @@ def _regions(ax, anatomy, xs, ys, X, Y, tracts, target, labels, avoid):
     ax.contour(X, Y, cst, levels=[0.5], colors=[COLOURS["cst"]], linewidths=1.4, zorder=9)
     handles.append(Patch(facecolor=COLOURS["cst"], alpha=0.6, edgecolor=COLOURS["cst"],
                          label="CST  lateral corticospinal tract"))
-    put_label("lateral_corticospinal", cst >= 0.5, 0, colour="#00395E", weight="bold")
+    labels.add("lateral_corticospinal", cst >= 0.5, 0, colour="#00395E", weight="bold")
+    return handles
+
+
+def _regions(ax, anatomy, xs, ys, X, Y, tracts, target, labels, avoid):
+    """Grey matter, horns, tracts and zones, clipped to the cord, then their
+    labels; returns their legend entries."""
+    from matplotlib.patches import Polygon
+
+    def sample(name):  # the region's membership at the drawing points (mm)
+        return anatomy.regions[name].sample(X * 1e-3, Y * 1e-3)
+
+    # an atlas's tract maps reach past the cord's edge: draw them in the cord only
+    ox, oy = anatomy.outline.points()
+    cord = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none")
+    ax.add_patch(cord)
+    first = len(ax.collections)
+    names = _Labels(labels, xs, ys, avoid)
+    handles = _grey_matter(ax, sample, X, Y, names)
+    handles += _other_tracts(ax, sample, X, Y, names, tracts)
+    handles += _spinothalamic(ax, sample, X, Y, names, tracts, target)
+    handles += _corticospinal(ax, sample, X, Y, names)
     for c in ax.collections[first:]:
         c.set_clip_path(cord)
-    _place_labels(ax, pending)
+    _place_labels(ax, names.pending)
     return handles
 
 
