@@ -3,7 +3,7 @@ a fresh interpreter with ``RFSIM_DISABLE_CACHE=1`` (Numba's on-disk cache off in
 rfsim.numerics.kernels) compiles everything once (``rfsim.bench.core.compile_all``): the
 axisymmetric path, then the 3-D path."""
 
-from rfsim import _common# noqa: F401
+from . import _common  # noqa: F401
 
 from rfsim.bench import core as bench
 

@@ -1,7 +1,7 @@
 """The matrix-free operator: time, throughput (cells/s) and achieved bandwidth,
 against a STREAM triad on the same threads."""
 
-from rfsim import _common# noqa: F401
+from . import _common  # noqa: F401
 
 from rfsim.bench import core as bench
 from rfsim.numerics.kernels import apply_operator

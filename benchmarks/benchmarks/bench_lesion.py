@@ -7,7 +7,7 @@ time.  The 1e6-cell 3-D figure belongs to issue 5 (the fast 3-D solver), not to
 this suite.
 """
 
-from rfsim import _common# noqa: F401
+from . import _common  # noqa: F401
 
 from rfsim.physics.domain import MeshSettings, homogeneous
 from rfsim.physics.electrode import Electrode

@@ -8,7 +8,7 @@ Only 32^3 here, so that ``asv run`` stays short; the 64^3 and 128^3 figures come
 from ``rfsim bench`` (see ../README.md).
 """
 
-from rfsim import _common# noqa: F401
+from . import _common  # noqa: F401
 
 import statistics
 

@@ -2,7 +2,7 @@
 heat step (``HeatSolver.step``) on the axisymmetric homogeneous block at three
 resolutions (``MeshSettings.refine`` 0.5, 1 = the default 20 um, 2)."""
 
-from rfsim import _common# noqa: F401
+from . import _common  # noqa: F401
 
 import numpy as np
 

@@ -3,7 +3,7 @@ predictions (3 lesions at 80 C for 60 s) on 1 and 2 local workers.  The rate
 includes starting the workers, as `rfsim sweep` reports it; the steady-state
 figures of issue 6 come from benchmarks/bench_sweep.py."""
 
-from rfsim import _common# noqa: F401
+from . import _common  # noqa: F401
 
 import tempfile
 import time
