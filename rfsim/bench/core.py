@@ -8,7 +8,8 @@
 * the *peer problem* (:class:`PeerProblem`): one heterogeneous 3-D problem, the
   potential with a temperature-dependent conductivity and then Pennes steps with
   perfusion and the Joule source, solved once with rfsim's building blocks
-  (``face_conductance`` -> :class:`rfsim.numerics.linsolve.PCG`, as the simulator does) and
+  (:func:`rfsim.numerics.conductance.assemble_conductances` -> :class:`rfsim.numerics.cg.PCG`,
+  as the simulator does) and
   once with FiPy on the same grid, each in its own fresh process so that its peak
   memory can be told apart.  The two discretisations are the same discrete system
   (harmonic face means, Dirichlet values on the boundary faces, backward Euler), so
@@ -139,36 +140,24 @@ class PeerProblem:
         return self.prop("perfusion_per_s") * BLOOD_RHO_C
 
 
-def _conductances(grid, p, kernel):
-    """Face conductances (S or W/K) of an isotropic conductivity field, all sides
-    Dirichlet."""
-    import inspect
-
-    G = tuple(np.zeros(a.shape) for a in grid.area)
-    none = np.zeros(grid.shape, bool)
-    # the kernels take one conductivity per axis since the anisotropic white
-    # matter; older ones took a single field
-    ps = (p, p, p) if "p0" in inspect.signature(getattr(kernel, "py_func", kernel)).parameters else (p,)
-    kernel(*ps, none, np.zeros(grid.shape), *grid.half, *grid.area, np.ones(6, np.int64), True, *G)
-    return G
-
-
 def _pcg(grid, name, **kw):
-    """rfsim's PCG on every cell of a Cartesian grid, with the geometric multigrid
-    preconditioner when this rfsim has it (issue 5; it takes the cell widths)."""
-    import inspect
+    """rfsim's PCG on every cell of the peer problem's Cartesian grid, with the
+    preconditioner a 3-D solver of that size gets (multigrid from 28^3 cells);
+    ``kw`` go to :func:`rfsim.numerics.preconditioners.choose_preconditioner`."""
+    from rfsim.numerics.cg import PCG
+    from rfsim.numerics.preconditioners import choose_preconditioner
 
-    from rfsim.numerics.linsolve import PCG
-
-    if "widths" in inspect.signature(PCG).parameters:
-        kw["widths"] = tuple(2.0 * h for h in grid.half)
-    return PCG(np.ones(grid.shape, bool), name, PEER_RTOL, PEER_MAXITER, **kw)
+    free = np.ones(grid.shape, bool)
+    pc = choose_preconditioner(free, widths=tuple(2.0 * h for h in grid.half), **kw)
+    return PCG(free, name, PEER_RTOL, PEER_MAXITER, preconditioner=pc)
 
 
 def _preconditioner_name(pcg):
-    if getattr(pcg, "use_mg", False):
+    from rfsim.numerics.preconditioners import FactorisedPreconditioner, MultigridPreconditioner
+
+    if isinstance(pcg.preconditioner, MultigridPreconditioner):
         return "multigrid"
-    return "exact LU (SuperLU)" if pcg.use_lu else "Jacobi"
+    return "exact LU (SuperLU)" if isinstance(pcg.preconditioner, FactorisedPreconditioner) else "Jacobi"
 
 
 def joule_source(pb: PeerProblem, phi, twins=False):
@@ -180,13 +169,13 @@ def joule_source(pb: PeerProblem, phi, twins=False):
     difference in the temperatures measures the solvers, not two Joule formulas.
     ``twins`` uses the NumPy twins (no compilation).
     """
-    from rfsim.numerics import kernels
+    from rfsim.numerics.conductance import assemble_conductances
+    from rfsim.numerics.kernels import joule_heat, joule_heat_np
 
     g = pb.grid()
-    fc, jh = (kernels.face_conductance_np, kernels.joule_heat_np) if twins else \
-        (kernels.face_conductance, kernels.joule_heat)
     sigma = pb.sigma(pb.initial_c)
-    G = _conductances(g, sigma, fc)
+    G = assemble_conductances(g, sigma, twin=twins)
+    jh = joule_heat_np if twins else joule_heat
     q = np.empty(g.shape)
     jh(*G, phi, sigma, *g.half, q)
     q[0] += G[0][0] * pb.electrode * ((phi[0] - 1.0) ** 2 - phi[0] ** 2)
@@ -201,7 +190,7 @@ def _steps_median(times):
 def run_rfsim(pb: PeerProblem, repeats: int = 3):
     """The peer problem with rfsim's building blocks, as the simulator uses them.
 
-    Potential: ``face_conductance`` of sigma(T) and a fresh :class:`PCG` per solve
+    Potential: face conductances of sigma(T) and a fresh :class:`~rfsim.numerics.cg.PCG` per solve
     (the preconditioner is built inside the timed region).  Heat: backward Euler
     steps for the change over the step, as :meth:`rfsim.physics.heat.HeatSolver.step`
     takes them, with one PCG kept over the steps (as in a run).
@@ -213,14 +202,15 @@ def run_rfsim(pb: PeerProblem, repeats: int = 3):
         ``potential_iterations``, ``heat_s`` (list, s per step),
         ``heat_iterations`` (list), ``preconditioner`` (str).
     """
-    from rfsim.numerics.kernels import apply_operator, boundary_source, face_conductance
+    from rfsim.numerics.conductance import assemble_conductances
+    from rfsim.numerics.kernels import apply_operator, boundary_source
 
     g = pb.grid()
     zero = np.zeros(g.shape)
     out = {"potential_s": [], "heat_s": [], "heat_iterations": []}
     for _ in range(repeats):
         t = time.perf_counter()
-        G = _conductances(g, pb.sigma(pb.initial_c), face_conductance)
+        G = assemble_conductances(g, pb.sigma(pb.initial_c))
         b = np.zeros(g.shape)
         b[0] = G[0][0] * pb.electrode  # current from the 1 V electrode faces
         pcg = _pcg(g, "potential")
@@ -231,7 +221,7 @@ def run_rfsim(pb: PeerProblem, repeats: int = 3):
     out["preconditioner"] = _preconditioner_name(pcg)
     q = joule_source(pb, phi) * g.volume  # W per cell
     Ta = 37.0
-    Gk = _conductances(g, pb.prop("k_w_per_m_k"), face_conductance)
+    Gk = assemble_conductances(g, pb.prop("k_w_per_m_k"))
     boundary = np.zeros(g.shape)
     boundary_source(*Gk, Ta, boundary)
     C = pb.prop("rho_c") * g.volume / pb.dt_s  # W/K
@@ -453,11 +443,11 @@ def _median_time(f, repeats):
 
 def operator_arrays(n):
     """Face conductances, diagonal, mask, x and y of the peer problem at n^3."""
-    from rfsim.numerics.kernels import face_conductance
+    from rfsim.numerics.conductance import assemble_conductances
 
     pb = PeerProblem(n)
     g = pb.grid()
-    G = _conductances(g, pb.sigma(pb.initial_c), face_conductance)
+    G = assemble_conductances(g, pb.sigma(pb.initial_c))
     x = np.random.default_rng(7).random(g.shape)
     return G, np.ones(g.shape), np.ones(g.shape), x, np.empty(g.shape)
 
@@ -514,11 +504,12 @@ def compile_all():
     read from Numba's on-disk cache."""
     t = time.perf_counter()
     from rfsim.numerics import kernels
+    from rfsim.numerics.conductance import assemble_conductances
 
     pb = PeerProblem(4)
     g = pb.grid()
     sigma = pb.sigma(pb.initial_c)
-    G = _conductances(g, sigma, kernels.face_conductance)
+    G = assemble_conductances(g, sigma)
     one = np.ones(g.shape)
     y = np.empty(g.shape)
     kernels.apply_operator(*G, one, one, one, y)

@@ -159,7 +159,7 @@ class Domain:
 
     def sigma_axes(self, sigma):
         """Conductivity (S/m) along each grid axis from the transverse one: a
-        tuple of three cell arrays for :func:`rfsim.numerics.kernels.face_conductance`."""
+        tuple of three cell arrays for :func:`rfsim.numerics.conductance.assemble_conductances`."""
         if self.sigma_ratio is None:
             return sigma, sigma, sigma
         return tuple(sigma * self.sigma_ratio if a == self.axial_axis else sigma for a in range(3))
@@ -301,33 +301,6 @@ def surface_walls(grid: Grid, metal, signed_distance, iterations: int = 40):
         for lst, v in zip(out, (np.full(t.size, ax), face, t, mc, dt, dist - dt)):
             lst.append(v)
     return tuple(np.concatenate(v) if v else np.zeros(0) for v in out)
-
-
-def apply_walls(G, area, wall, p, skin):
-    """Overwrite the conductances of cut-cell faces (see :func:`surface_walls`).
-
-    Parameters
-    ----------
-    G : tuple of face arrays, modified in place
-    area : tuple of face area arrays (m^2), the grid's
-    wall : tuple from :func:`surface_walls`, or None
-    p : cell array, or a tuple of three (one per axis, anisotropic)
-        Conductivity.
-    skin : cell array, coating resistance-area
-    """
-    if wall is None or len(wall[0]) == 0:
-        return
-    ax, face, t, m, dt, dm = wall
-    ps = tuple(p) if isinstance(p, (tuple, list)) else (p, p, p)
-    sf = skin.ravel()
-    for a in range(3):
-        sel = ax == a
-        if not sel.any():
-            continue
-        pf = ps[a].ravel()
-        f = face[sel].astype(np.int64)
-        r = dt[sel] / pf[t[sel]] + dm[sel] / pf[m[sel]] + sf[t[sel]] + sf[m[sel]]
-        G[a].ravel()[f] = area[a].ravel()[f] / r
 
 
 def electrode_masks_axisymmetric(grid: Grid, electrode: Electrode):
