@@ -25,7 +25,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from rfsim.bench.core import operator_vs_triad, triad_bandwidth
+from rfsim.bench import operator_vs_triad, triad_bandwidth
 from rfsim.numerics.preconditioners import MultigridPreconditioner
 from rfsim.physics.electric import ElectricSolver
 from rfsim.physics.generator import Protocol

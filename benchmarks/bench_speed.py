@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _median(f, n):
-    from rfsim.bench.core import time_calls
+    from rfsim.bench import time_calls
 
     ts = time_calls(f, n)
     return statistics.median(ts), min(ts), max(ts)
@@ -78,7 +78,7 @@ def main():
         t = time.perf_counter()
         subprocess.run([sys.executable, "-m", "rfsim", "predict", "--json"], check=True, capture_output=True,
                        env=dict(os.environ, **env), cwd=tmp)  # cwd: import the copy, not a checkout
-        assert any(pkg.glob("__pycache__/*.nbi")), "the copy did not write its own compile cache"
+        assert any(pkg.glob("**/__pycache__/*.nbi")), "the copy did not write its own compile cache"
         cold = time.perf_counter() - t
     rows.append(("`rfsim predict --json`, first run, empty compile cache", cold, cold, cold, "target 20 s"))
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, rfsim {rfsim.__version__}")

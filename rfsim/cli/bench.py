@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from rfsim.bench.core import FULL, QUICK, report
+from rfsim.bench import FULL, QUICK, report
 from rfsim.errors import ConfigError
 
 

@@ -25,6 +25,7 @@ from rfsim.numerics.kernels import apply_operator, boundary_outflow, boundary_so
 from rfsim.numerics.preconditioners import choose_preconditioner
 from rfsim.physics.domain import Domain
 from rfsim.physics.electric import cell_widths
+from rfsim.physics.timestepping import RUNGS_PER_OCTAVE
 from rfsim.physics.tissue import BLOOD_RHO_C
 
 
@@ -115,7 +116,7 @@ class HeatSolver:
         # protocol, and a step cut short to land on an event borrows its nearest
         # rung's factors.  a0 (set by the ratio of successive steps) only moves
         # within [1, 5/3]; CG absorbs both differences in a few iterations.
-        self.pcg.select(round(2.0 * float(np.log2(dt))))
+        self.pcg.select(round(RUNGS_PER_OCTAVE * float(np.log2(dt))))
         AT = np.empty_like(T)
         apply_operator(*self.G, diag, self.pcg.mask, T, AT)
         guesses = guesses or [None] * (1 + len(responses))
