@@ -120,7 +120,7 @@ def compile_all():
     kernels.apply_operator(*G, one, one, one, y)
     kernels.joule_heat(*G, one, sigma, *g.half, y)
     kernels.boundary_source(*G, 37.0, y)
-    kernels.damage_update(one, one, 1.0, 1e70, 4e5, y.copy(), y.copy(), y.copy(), y.copy(), y.copy(), False)
+    kernels.damage_update(one, one, 1.0, 1e70, 4e5, 43.0, y.copy(), y.copy(), y.copy(), y.copy(), y.copy(), False)
     t2d = time.perf_counter() - t
     t = time.perf_counter()
     run_rfsim(PeerProblem(28, steps=2), 1)

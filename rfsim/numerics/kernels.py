@@ -358,15 +358,24 @@ GAS_CONSTANT = 8.314462618  # J/mol/K (CODATA 2018)
 
 
 @njit(cache=CACHE)
-def _damage_range(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, lo, hi):
+def _arrhenius_rate(t, a, ea, onset):
+    # a cut-off, not a subtraction: at or below the onset the rate is zero, above
+    # it the full Arrhenius rate (damage accrues only where tissue is heated)
+    if t <= onset:
+        return 0.0
+    return a * np.exp(-ea / (GAS_CONSTANT * (t + 273.15)))
+
+
+@njit(cache=CACHE)
+def _damage_range(to, tn, dt, a, ea, onset, om, cm, tp, rk, rc, known, lo, hi):
     """:func:`damage_update` on flat cells lo..hi-1."""
     for i in range(lo, hi):
         if known:
             k0, c0 = rk[i], rc[i]
         else:
-            k0 = a * np.exp(-ea / (GAS_CONSTANT * (to[i] + 273.15)))
+            k0 = _arrhenius_rate(to[i], a, ea, onset)
             c0 = (0.5 if to[i] >= 43.0 else 0.25) ** (43.0 - to[i])
-        k1 = a * np.exp(-ea / (GAS_CONSTANT * (tn[i] + 273.15)))
+        k1 = _arrhenius_rate(tn[i], a, ea, onset)
         c1 = (0.5 if tn[i] >= 43.0 else 0.25) ** (43.0 - tn[i])
         om[i] += 0.5 * dt * (k0 + k1)
         cm[i] += 0.5 * dt / 60.0 * (c0 + c1)
@@ -376,13 +385,13 @@ def _damage_range(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, lo, hi):
 
 
 @njit(cache=CACHE, parallel=True)
-def _damage_parallel(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, chunks):
+def _damage_parallel(to, tn, dt, a, ea, onset, om, cm, tp, rk, rc, known, chunks):
     n = to.size
     for c in prange(chunks):
-        _damage_range(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, c * n // chunks, (c + 1) * n // chunks)
+        _damage_range(to, tn, dt, a, ea, onset, om, cm, tp, rk, rc, known, c * n // chunks, (c + 1) * n // chunks)
 
 
-def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, known):
+def damage_update(t_old, t_new, dt, a, ea, onset_c, omega, cem43, tpeak, rate_k, rate_c, known):
     """Advance the damage integrals over one step (trapezoidal rule in time).
 
     The rates at the end of a step are the rates at the start of the next: they
@@ -398,6 +407,8 @@ def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, 
     dt : float, step (s)
     a : float, Arrhenius frequency factor (1/s)
     ea : float, activation energy (J/mol)
+    onset_c : float, temperature (C) at and below which the Arrhenius rate is
+        zero (-273.15: the plain integral)
     omega, cem43, tpeak : contiguous cell arrays, updated in place: Arrhenius
         integral (dimensionless), cumulative equivalent minutes at 43 C (min)
         and the peak temperature (C).
@@ -407,7 +418,7 @@ def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, 
         True when ``rate_k`` and ``rate_c`` hold the rates at ``t_old``
         (otherwise they are computed from it).
     """
-    args = (t_old.ravel(), t_new.ravel(), dt, a, ea, omega.ravel(), cem43.ravel(), tpeak.ravel(),
+    args = (t_old.ravel(), t_new.ravel(), dt, a, ea, float(onset_c), omega.ravel(), cem43.ravel(), tpeak.ravel(),
             rate_k.ravel(), rate_c.ravel(), known)
     if t_old.size >= PARALLEL_MIN_CELLS:
         _damage_parallel(*args, 64)
@@ -415,9 +426,9 @@ def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, 
         _damage_range(*args, 0, t_old.size)
 
 
-def damage_update_np(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, known):
+def damage_update_np(t_old, t_new, dt, a, ea, onset_c, omega, cem43, tpeak, rate_k, rate_c, known):
     """NumPy twin of :func:`damage_update`."""
-    k = lambda t: a * np.exp(-ea / (GAS_CONSTANT * (t + 273.15)))  # noqa: E731
+    k = lambda t: np.where(t > onset_c, a * np.exp(-ea / (GAS_CONSTANT * (t + 273.15))), 0.0)  # noqa: E731
     c = lambda t: np.where(t >= 43.0, 0.5, 0.25) ** (43.0 - t)  # noqa: E731
     k0, c0 = (rate_k.copy(), rate_c.copy()) if known else (k(t_old), c(t_old))
     rate_k[...], rate_c[...] = k(t_new), c(t_new)

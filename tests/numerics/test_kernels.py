@@ -49,20 +49,21 @@ def test_kernels_match_numpy_twins(g, metal_boundary, rng):
         np.testing.assert_allclose(y1, y2, rtol=1e-12, atol=1e-14 * np.abs(y2).max())
 
 
+@pytest.mark.parametrize("onset", [-273.15, 43.0], ids=["plain", "onset"])
 @pytest.mark.parametrize("sh", [(5, 1, 7), (31, 28, 26)], ids=["serial", "threaded"])
-def test_damage_kernel_matches_twin(sh, rng):
+def test_damage_kernel_matches_twin(sh, onset, rng):
     """Two steps, the second reusing the rates the first left (as DamageState does)."""
     assert (np.prod(sh) >= PARALLEL_MIN_CELLS) == (sh[0] == 31)
     temps = [rng.uniform(30, 95, sh) for _ in range(3)]
     states = [[np.zeros(sh), np.zeros(sh), np.full(sh, 37.0), np.empty(sh), np.empty(sh)] for _ in range(2)]
     for kern, st in zip((K.damage_update, K.damage_update_np), states):
         for n, known in ((0, False), (1, True)):
-            kern(temps[n], temps[n + 1], 0.5, 7.39e39, 2.577e5, *st, known)
+            kern(temps[n], temps[n + 1], 0.5, 7.39e39, 2.577e5, onset, *st, known)
     for u, v in zip(*states):
         np.testing.assert_allclose(u, v, rtol=1e-12)
     ref = [np.zeros(sh), np.zeros(sh), np.full(sh, 37.0), np.empty(sh), np.empty(sh)]
     for n in range(2):  # the same two steps without the rates carried over
-        K.damage_update_np(temps[n], temps[n + 1], 0.5, 7.39e39, 2.577e5, *ref, False)
+        K.damage_update_np(temps[n], temps[n + 1], 0.5, 7.39e39, 2.577e5, onset, *ref, False)
     for u, v in zip(states[0], ref):
         np.testing.assert_allclose(u, v, rtol=1e-12)
     assert states[0][0].max() > 1.0  # some cells coagulated
