@@ -10,7 +10,7 @@ from rfsim.sweep.lock import StoreLock, lock_path
 
 def test_a_second_writer_is_refused_and_the_lock_file_goes_away(tmp_path):
     store = tmp_path / "s.h5"
-    with StoreLock(store) as lock:
+    with StoreLock(store):
         assert lock_path(store).read_text() == f"{os.getpid()}\n"
         with pytest.raises(ConfigError) as e:
             with StoreLock(store, key="--resume"):
