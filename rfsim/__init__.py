@@ -38,11 +38,11 @@ _PUBLIC = {
     "write_result": "rfsim.io",
     "read_result": "rfsim.io",
     # sweeps
-    "load_sweep": "rfsim.sweep.core",
-    "parse_sweep": "rfsim.sweep.core",
-    "run_sweep": "rfsim.sweep.core",
+    "load_sweep": "rfsim.sweep.parse",
+    "parse_sweep": "rfsim.sweep.parse",
+    "run_sweep": "rfsim.sweep.execute",
     "read_sweep": "rfsim.sweep.store",
-    "summarize": "rfsim.sweep.store",
+    "summarize": "rfsim.sweep.report",
     # errors
     "RfsimError": "rfsim.errors",
     "ConfigError": "rfsim.errors",
