@@ -69,6 +69,12 @@ def _anatomy(settings, side):
         from rfsim.anatomy.pam50 import load_pam50
 
         return load_pam50(settings.pam50_folder or None, **kw)
+    if settings.source == "patient":
+        from rfsim.anatomy.patient import load_patient
+
+        del kw["ap_mm"], kw["rl_mm"]  # the images give the cord's size
+        return load_patient(settings.patient_folder or None, segmentation=settings.segmentation or None,
+                            vertebral_labels=settings.vertebral_labels or None, **kw)
     from rfsim.anatomy.model import load_parametric
 
     return load_parametric(**kw)

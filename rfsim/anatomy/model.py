@@ -400,6 +400,9 @@ class Anatomy:
     bone : BoneWindow
     notes : tuple of str
         Sources and assumptions, for reports.
+    frame : rfsim.anatomy.frame.ImageFrame or None
+        Where the cross-section sits in the image it was read from (PAM50 or
+        the patient's); None for the parametric model, which has no image.
     """
 
     source: str
@@ -420,6 +423,7 @@ class Anatomy:
     stt_direction_deg: float
     bone: BoneWindow
     notes: tuple = ()
+    frame: object = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
@@ -695,14 +699,16 @@ def dentate_point(outline: Outline, ap_m: float, rl_m: float, angle_deg: float) 
 
 
 def finish_anatomy(*, source, level, side, ap_m, rl_m, outline, grey, tracts, layers, dentate_angle_deg,
-                   somatotopy, bone, csf_gap_m, displacement_m, ref_mm=(8.0, 11.5), notes=()):
+                   somatotopy, bone, csf_gap_m, displacement_m, ref_mm=(8.0, 11.5), notes=(), frame=None):
     """Assemble an :class:`Anatomy` from an outline, grey matter and the tract
     regions (dict name -> Region, every name of TRACTS except the STT zones),
     adding the somatotopic zones, the whole-cord regions and the dentate point.
 
     ``dentate_angle_deg`` is an elliptic angle on the cord's equivalent ellipse
     (degrees from +x toward anterior).  ``ref_mm`` = (AP, RL) of the reference
-    cord (mm), in whose coordinates the somatotopic split is made.  Lengths in m.
+    cord (mm), in whose coordinates the somatotopic split is made.  ``frame``
+    places the cross-section in its image (:class:`rfsim.anatomy.frame.ImageFrame`).
+    Lengths in m.
     """
     if displacement_m > csf_gap_m - 0.2e-3 + 1e-12:
         raise ConfigError("displacement_mm", round(displacement_m * 1e3, 6),
@@ -726,11 +732,12 @@ def finish_anatomy(*, source, level, side, ap_m, rl_m, outline, grey, tracts, la
                    grey=grey, regions=regions, stt_direction_deg=float(somatotopy["direction_deg"]),
                    bone=BoneWindow(bone["window_height_mm"] * 1e-3, bone["window_lateral_mm"] * 1e-3,
                                    float(bone["max_in_plane_tilt_deg"]), bone["source"]),
-                   notes=tuple(notes))
+                   notes=tuple(notes), frame=frame)
 
 
 def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None, rl_mm: float | None = None,
-                    csf_gap_mm: float | None = None, side: str = "right", displacement_mm: float = 0.0) -> Anatomy:
+                    csf_gap_mm: float | None = None, side: str = "right", displacement_mm: float = 0.0,
+                    outline: Outline | None = None) -> Anatomy:
     """The parametric C1-C2 cross-section scaled to a patient.
 
     Parameters
@@ -748,6 +755,10 @@ def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None,
     displacement_mm : float
         Displacement of the cord away from the needle (mm, 0-5), leaving at
         least 0.2 mm of CSF on the far side.
+    outline : Outline, optional
+        A measured cord outline (a patient's segmentation) instead of the
+        ellipse of ``ap_mm`` x ``rl_mm``; the tract shapes, scaled to those
+        diameters, are clipped to it.
 
     Returns
     -------
@@ -765,7 +776,8 @@ def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None,
     from rfsim.physics.tissue import TISSUES
 
     _check_choice("layers.beyond_tissue", d["layers"]["beyond_tissue"], tuple(TISSUES))
-    outline = Outline.ellipse(rl * 0.5e-3, ap * 0.5e-3)
+    if outline is None:
+        outline = Outline.ellipse(rl * 0.5e-3, ap * 0.5e-3)
     scale = (rl / ref["rl_mm"], ap / ref["ap_mm"])
     semi = (ref["rl_mm"] / 2, ref["ap_mm"] / 2)
     built, earlier = {}, []
