@@ -18,14 +18,16 @@ from functools import lru_cache
 import numpy as np
 
 from rfsim.version import __version__
-from rfsim.scenario.config import Scenario
+from rfsim.scenario.config import Scenario, to_toml
 from rfsim.physics.domain import layered_axisymmetric
 from rfsim.physics.electric import ElectricSolver
 from rfsim.errors import ConfigError
 from rfsim.physics.lesion import LesionSize, axisymmetric_size
 from rfsim.cordotomy.metrics import AxisymmetricSampler, CartesianSampler, tract_metrics
 from rfsim.cordotomy.placement import CARTESIAN_MESH, Placement, axisymmetric_layers, cartesian_domain, needle_path
+from rfsim.cordotomy.report import html_table, short_text
 from rfsim.physics.simulation import SimulationResult, simulate
+from rfsim.physics.variables import dataset
 
 
 @dataclass(eq=False)
@@ -49,6 +51,18 @@ class Prediction:
     path: object
     result: SimulationResult
     summary: dict
+
+    def __repr__(self) -> str:
+        return short_text(self.summary)
+
+    def _repr_html_(self) -> str:
+        return html_table(self.summary)
+
+    def to_xarray(self):
+        """Fields, series and metrics as an :class:`xarray.Dataset` with named
+        dimensions and CF units (:func:`rfsim.physics.variables.dataset`);
+        needs xarray."""
+        return dataset(self.result, self.summary, self.scenario.text or to_toml(self.scenario))
 
 
 def cordotomy_scenario(**placement) -> Scenario:
