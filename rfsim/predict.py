@@ -24,6 +24,7 @@ import numpy as np
 from rfsim.anatomy.cross_section import Anatomy
 from rfsim.anatomy.pam50 import load_pam50
 from rfsim.anatomy.parametric import load_parametric
+from rfsim.anatomy.patient import load_patient
 from rfsim.cordotomy.domains import CARTESIAN_MESH, axisymmetric_domain, axisymmetric_layers, cartesian_domain
 from rfsim.cordotomy.metrics import tract_metrics
 from rfsim.cordotomy.placement import NeedlePath, Placement, needle_path
@@ -35,8 +36,10 @@ from rfsim.physics.generator import Protocol
 from rfsim.physics.lesion import LesionSize, axisymmetric_size
 from rfsim.cordotomy.insertion3d import impedance_at_depths
 from rfsim.physics.simulation import SimulationResult, simulate
-from rfsim.scenario.config import PlacementSettings, Scenario
+from rfsim.scenario.config import PlacementSettings, Scenario, to_toml
 from rfsim.version import __version__
+from rfsim.cordotomy.report import html_table, short_text
+from rfsim.physics.variables import dataset
 
 
 @dataclass(eq=False)
@@ -61,6 +64,18 @@ class Prediction:
     path: NeedlePath
     result: SimulationResult
     summary: dict
+
+    def __repr__(self) -> str:
+        return short_text(self.summary)
+
+    def _repr_html_(self) -> str:
+        return html_table(self.summary)
+
+    def to_xarray(self):
+        """Fields, series and metrics as an :class:`xarray.Dataset` with named
+        dimensions and CF units (:func:`rfsim.physics.variables.dataset`);
+        needs xarray."""
+        return dataset(self.result, self.summary, self.scenario.text or to_toml(self.scenario))
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,6 +115,10 @@ def _anatomy(settings, side):
               side=side, displacement_mm=settings.displacement_mm)
     if settings.source == "pam50":
         return load_pam50(settings.pam50_folder or None, **kw)
+    if settings.source == "patient":
+        del kw["ap_mm"], kw["rl_mm"]  # the images give the cord's size
+        return load_patient(settings.patient_folder or None, segmentation=settings.segmentation or None,
+                            vertebral_labels=settings.vertebral_labels or None, **kw)
     return load_parametric(**kw)
 
 

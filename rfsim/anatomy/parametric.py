@@ -115,7 +115,8 @@ def check_patient(level, ap_mm, rl_mm, csf_gap_mm, side, displacement_mm):
 
 
 def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None, rl_mm: float | None = None,
-                    csf_gap_mm: float | None = None, side: str = "right", displacement_mm: float = 0.0) -> Anatomy:
+                    csf_gap_mm: float | None = None, side: str = "right", displacement_mm: float = 0.0,
+                    outline: Outline | None = None) -> Anatomy:
     """The parametric C1-C2 cross-section scaled to a patient.
 
     Parameters
@@ -133,6 +134,10 @@ def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None,
     displacement_mm : float
         Displacement of the cord away from the needle (mm, 0-5), leaving at
         least 0.2 mm of CSF on the far side.
+    outline : Outline, optional
+        A measured cord outline (a patient's segmentation) instead of the
+        ellipse of ``ap_mm`` x ``rl_mm``; the tract shapes, scaled to those
+        diameters, are clipped to it.
 
     Returns
     -------
@@ -149,7 +154,8 @@ def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None,
     gap = float(csf_gap_mm if csf_gap_mm is not None else d["layers"]["csf_gap_lateral_mm"])
     if d["layers"]["beyond_tissue"] not in TISSUES:
         raise ConfigError("layers.beyond_tissue", d["layers"]["beyond_tissue"], f"allowed: {', '.join(TISSUES)}")
-    outline = Outline.ellipse(rl * 0.5e-3, ap * 0.5e-3)
+    if outline is None:
+        outline = Outline.ellipse(rl * 0.5e-3, ap * 0.5e-3)
     scale = (rl / ref["rl_mm"], ap / ref["ap_mm"])
     semi = (ref["rl_mm"] / 2, ref["ap_mm"] / 2)
     built, earlier = {}, []

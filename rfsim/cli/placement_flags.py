@@ -18,6 +18,11 @@ def add_placement_flags(p):
     p.add_argument("--electrode-diameter", type=float, metavar="MM", help=f"electrode diameter (mm; default {KANPOLAT_DIAMETER_MM:.2f})")
     p.add_argument("--tip-length", type=float, metavar="MM", help=f"exposed tip length (mm; default {KANPOLAT_TIP_MM:g})")
     p.add_argument("--model", choices=("axisymmetric", "3d"), help="layered axisymmetric (default) or 3-D model")
+    p.add_argument("--patient-folder", dest="patient_folder", metavar="DIR",
+                   help="anatomy from the output folder of sct_warp_template (docs/patient.md)")
+    p.add_argument("--segmentation", metavar="FILE.nii.gz", help="anatomy from a cord segmentation (sct_deepseg_sc)")
+    p.add_argument("--vertebral-labels", dest="vertebral_labels", metavar="FILE.nii.gz",
+                   help="vertebral levels of sct_label_vertebrae (default: next to the segmentation)")
 
 
 def scenario_from_flags(args):
@@ -45,6 +50,9 @@ def scenario_from_flags(args):
         kw["electrode"] = Electrode(d, t, el.metal)
     if args.model:
         kw["model"] = args.model
+    patient = {k: getattr(args, k, None) for k in ("patient_folder", "segmentation", "vertebral_labels")}
+    if any(patient.values()):  # these flags switch the anatomy to the patient's images
+        kw["anatomy"] = replace(sc.anatomy, source="patient", **{k: v for k, v in patient.items() if v})
     for key in ("temperature", "duration", "lesions"):
         if getattr(args, key, None) is not None:
             les = sc.protocol.lesions

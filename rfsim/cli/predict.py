@@ -16,12 +16,22 @@ def add_command(sub):
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     p.add_argument("--out", metavar="FILE.h5", help="write scenario, grid, fields, series and metrics to HDF5")
     p.add_argument("--plot", metavar="FILE.png", help="draw the cross-section with the lesion and the traces")
+    p.add_argument("--nifti", metavar="DIR", help="write the lesion, damage, peak temperature and needle as NIfTI "
+                                                  "on the grid of the anatomy's image (pam50 or patient)")
 
     def run(args):
         from rfsim.predict import predict
 
         sc = scenario_from_flags(args)
+        if args.nifti:  # refuse before a run that could not be written
+            from rfsim.nifti import check_nifti_request
+
+            check_nifti_request(args.nifti, sc.anatomy.source)
         pr = predict(sc, progress=None if args.json else progress_printer())
+        if args.nifti:
+            from rfsim.nifti import write_nifti
+
+            write_nifti(pr, args.nifti)
         if args.plot:
             from rfsim.plots import save_figure
             from rfsim.plots.prediction import plot_prediction

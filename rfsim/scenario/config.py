@@ -29,6 +29,9 @@ from rfsim.physics.tissue import BODY_TEMPERATURE_C, TISSUES, Metal, Tissue, tis
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 KINDS = ("homogeneous", "cordotomy")
 MODELS = ("axisymmetric", "3d")
+ANATOMY_SOURCES = ("parametric", "pam50", "patient")
+#: [anatomy] keys of source = "patient"; left out of to_toml when not given.
+PATIENT_KEYS = ("patient_folder", "segmentation", "vertebral_labels")
 
 # File key -> (dataclass field, file units per SI unit) for tables whose keys carry
 # other units; dividing (not multiplying by 1e-3) keeps 0.4 mm exactly 0.0004 m.
@@ -94,15 +97,21 @@ class AnatomySettings:
 
     Attributes
     ----------
-    source : {"parametric", "pam50"}
-        The parametric C1-C2 model (meshes/c1c2.toml) or the PAM50 atlas.
+    source : {"parametric", "pam50", "patient"}
+        The parametric C1-C2 model (meshes/c1c2.toml), the PAM50 atlas, or a
+        patient's images processed by SCT (docs/patient.md).
     pam50_folder : str
         PAM50 folder for ``source = "pam50"`` ('' = $SCT_DIR/data/PAM50).
+    patient_folder, segmentation, vertebral_labels : str
+        ``source = "patient"``: the output folder of ``sct_warp_template``,
+        the cord segmentation (``sct_deepseg_sc``) and the vertebral levels
+        (``sct_label_vertebrae``); at least the folder or the segmentation
+        ('' = not given).  Relative paths are taken from the working folder.
     level : {"C1", "C2"}
     ap_mm, rl_mm : float or None
         Cord anteroposterior and right-left diameters (mm); None: population
         values (Valosek 2024) for the parametric model, the atlas's own size
-        for PAM50.
+        for PAM50; not with ``source = "patient"`` (the images give the size).
     csf_gap_mm : float or None
         Lateral CSF gap (mm); None: 5.5 mm (Valosek 2024).
     displacement_mm : float
@@ -116,12 +125,29 @@ class AnatomySettings:
     rl_mm: float | None = None
     csf_gap_mm: float | None = None
     displacement_mm: float = 0.0
+    patient_folder: str = ""
+    segmentation: str = ""
+    vertebral_labels: str = ""
 
     def __post_init__(self):
-        if self.source not in ("parametric", "pam50"):
-            raise ConfigError("anatomy.source", self.source, "allowed: parametric, pam50")
+        if self.source not in ANATOMY_SOURCES:
+            raise ConfigError("anatomy.source", self.source, f"allowed: {', '.join(ANATOMY_SOURCES)}")
         if not isinstance(self.pam50_folder, str):
             raise ConfigError("anatomy.pam50_folder", self.pam50_folder, "must be a folder path (string)")
+        for k in PATIENT_KEYS:
+            v = getattr(self, k)
+            if not isinstance(v, str):
+                raise ConfigError(f"anatomy.{k}", v, "must be a path (string)")
+            if v and self.source != "patient":
+                raise ConfigError(f"anatomy.{k}", v, f"only for source = \"patient\" (source is {self.source!r})")
+        if self.source == "patient":
+            if not (self.patient_folder or self.segmentation):
+                raise ConfigError("anatomy.patient_folder", "", "source = \"patient\" needs patient_folder (the "
+                                  "output folder of sct_warp_template) or segmentation (sct_deepseg_sc's *_seg.nii.gz)")
+            for k in ("ap_mm", "rl_mm"):
+                if getattr(self, k) is not None:
+                    raise ConfigError(f"anatomy.{k}", getattr(self, k), "not with source = \"patient\": the "
+                                                                        "patient's images give the cord's size")
         for k in ("ap_mm", "rl_mm", "csf_gap_mm"):
             _opt_number(f"anatomy.{k}", getattr(self, k))
         _number("anatomy.displacement_mm", self.displacement_mm)
@@ -382,7 +408,8 @@ def to_toml(sc: Scenario) -> str:
     for name in ("anatomy", "placement", "verdict"):
         v = getattr(sc, name)
         if v is not None:
-            tables[name] = {f.name: getattr(v, f.name) for f in fields(v) if getattr(v, f.name) is not None}
+            tables[name] = {f.name: getattr(v, f.name) for f in fields(v) if getattr(v, f.name) is not None
+                            and not (name == "anatomy" and f.name in PATIENT_KEYS and not getattr(v, f.name))}
     for t in sc.tissues:
         tables[f"tissues.{t.name}"] = {k: getattr(t, k) for k in TISSUE_PROPS}
     lines = []
