@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsim.cli.common import emit, progress_printer
+from rfsim.cli.common import emit, progress_printer, warn_printer
 from rfsim.cli.placement_flags import add_placement_flags, scenario_from_flags
 
 
@@ -21,7 +21,7 @@ def add_command(sub):
         from rfsim.predict import predict
 
         sc = scenario_from_flags(args)
-        pr = predict(sc, progress=None if args.json else progress_printer())
+        pr = predict(sc, progress=None if args.json else progress_printer(), warn=warn_printer())
         if args.plot:
             from rfsim.plots import save_figure
             from rfsim.plots.prediction import plot_prediction
