@@ -22,7 +22,7 @@ from rfsim.physics.electrode import Electrode
 from rfsim.errors import ConfigError, keys_as_typed, require_number
 from rfsim.inputs import read_toml
 # the file keys of [mesh] and [electrode] are public here too: a sweep lists the keys it may vary
-from rfsim.scenario.ranges import (ELECTRODE_KEYS, MESH_FILE_RANGES, MESH_KEYS, METAL_KEYS, METAL_RANGES,  # noqa: F401
+from rfsim.scenario.ranges import (ELECTRODE_KEYS, MESH_FILE_RANGES, MESH_KEYS, METAL_KEYS, METAL_RANGES,
                                    TISSUE_RANGES)
 from rfsim.physics.generator import GeneratorSettings, Lesion, Protocol
 from rfsim.cordotomy.verdict import VerdictSettings
