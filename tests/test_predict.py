@@ -190,3 +190,18 @@ def test_cross_section_is_the_plane_of_the_metrics(default):
     # inside the lesion the tissue was hot; far from it, near body temperature
     assert section.peak_temperature_c[section.lesion].min() > 45.0
     assert section.peak_temperature_c.min() < 40.0
+
+
+def test_an_exposed_tip_outside_the_cord_is_warned_before_the_run():
+    """A 16 G electrode with a 20 mm tip placed 2.5 mm deep leaves 17.5 mm of it
+    outside the cord; the default placement leaves none."""
+    from rfsim.physics.electrode import Electrode
+    from rfsim.predict import before_run
+
+    sc = replace(cordotomy_scenario(), electrode=Electrode.from_gauge(16, 20e-3))
+    _, _, path, domain = build(sc)
+    warnings = before_run(sc, path, domain)
+    assert len(warnings) == 1 and warnings[0].startswith("17.50 mm of the 20 mm exposed tip lies outside the cord")
+    sc = cordotomy_scenario()
+    _, _, path, domain = build(sc)
+    assert before_run(sc, path, domain) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsim.cli.common import emit, progress_printer
+from rfsim.cli.common import emit, progress_printer, warn_printer
 from rfsim.cli.placement_flags import add_placement_flags, scenario_from_flags
 
 
@@ -27,7 +27,7 @@ def add_command(sub):
             from rfsim.nifti import check_nifti_request
 
             check_nifti_request(args.nifti, sc.anatomy.source)
-        pr = predict(sc, progress=None if args.json else progress_printer())
+        pr = predict(sc, progress=None if args.json else progress_printer(), warn=warn_printer())
         if args.nifti:
             from rfsim.nifti import write_nifti
 

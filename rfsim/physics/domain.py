@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rfsim.physics.electrode import Electrode
+from rfsim.physics.resources import require_memory
 from rfsim.errors import ConfigError, require_number
 from rfsim.numerics.grid import Grid, axisymmetric_grid, graded_edges, readonly
 from rfsim.physics.tissue import BODY_TEMPERATURE_C, Tissue
@@ -24,6 +25,12 @@ from rfsim.physics.tissue import BODY_TEMPERATURE_C, Tissue
 METAL_SIGMA = 1e8
 #: Surface resistance (ohm m^2) of the shaft insulation: it carries no current.
 INSULATOR_SKIN = 1e30
+
+
+#: Allowed range of each :class:`MeshSettings` field (SI; a scenario file states
+#: them in its own units, rfsim.scenario.config).
+MESH_RANGES = {"min_cell_m": (1e-6, 1e-3), "interface_cell_m": (1e-6, 5e-3), "growth": (1.01, 2.0),
+               "max_cell_m": (1e-4, 2e-2), "extent_m": (2e-3, 0.5), "refine": (0.1, 16.0)}
 
 
 @dataclass(frozen=True)
@@ -57,10 +64,12 @@ class MeshSettings:
     refine: float = 1.0
 
     def __post_init__(self):
-        checks = (("min_cell_m", 1e-6, 1e-3), ("interface_cell_m", 1e-6, 5e-3), ("growth", 1.01, 2.0),
-                  ("max_cell_m", 1e-4, 2e-2), ("extent_m", 2e-3, 0.5), ("refine", 0.1, 16.0))
-        for key, lo, hi in checks:
+        for key, (lo, hi) in MESH_RANGES.items():
             require_number(f"mesh.{key}", getattr(self, key), lo, hi)
+
+    def as_typed(self) -> str:
+        """The settings that size the grid as a scenario file states them (for messages)."""
+        return f"max_cell_mm = {self.max_cell_m * 1e3:g}, extent_mm = {self.extent_m * 1e3:g}, refine = {self.refine:g}"
 
     def edges(self, breakpoints, anchors):
         """Graded edges (m) through ``breakpoints`` with fine cells at ``anchors``."""
@@ -346,6 +355,8 @@ def layered_axisymmetric(layers, electrode: Electrode, mesh: MeshSettings = Mesh
     r = mesh.edges([0.0, a, D], [(a, hmin)])
     anchors = [(0.0, hmin), (L, hmin)] + [(z, _interface_cell(tops, i, L, mesh)) for i, z in enumerate(tops)]
     z = mesh.edges([-D, 0.0, L, zmax] + tops, anchors)
+    require_memory((r.size - 1) * (z.size - 1), "axisymmetric", mesh.as_typed(),
+                   "coarsen [mesh]: raise max_cell_mm, lower extent_mm or refine")
     grid = axisymmetric_grid(r, z)
     zc = grid.centers[2]
     label = np.zeros(grid.shape, dtype=int)

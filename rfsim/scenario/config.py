@@ -19,8 +19,11 @@ from pathlib import Path
 from rfsim.physics.damage import DamageSettings, damage_table
 from rfsim.physics.domain import MeshSettings
 from rfsim.physics.electrode import Electrode
-from rfsim.errors import ConfigError, require_number
+from rfsim.errors import ConfigError, keys_as_typed, require_number
 from rfsim.inputs import read_toml
+# the file keys of [mesh] and [electrode] are public here too: a sweep lists the keys it may vary
+from rfsim.scenario.ranges import (ELECTRODE_KEYS, MESH_FILE_RANGES, MESH_KEYS, METAL_KEYS, METAL_RANGES,
+                                   TISSUE_RANGES)
 from rfsim.physics.generator import GeneratorSettings, Lesion, Protocol
 from rfsim.cordotomy.verdict import VerdictSettings
 from rfsim.physics.simulation import NumericsSettings
@@ -33,16 +36,6 @@ ANATOMY_SOURCES = ("parametric", "pam50", "patient")
 #: [anatomy] keys of source = "patient"; left out of to_toml when not given.
 PATIENT_KEYS = ("patient_folder", "segmentation", "vertebral_labels")
 
-# File key -> (dataclass field, file units per SI unit) for tables whose keys carry
-# other units; dividing (not multiplying by 1e-3) keeps 0.4 mm exactly 0.0004 m.
-# Public (with TISSUE_PROPS) because a sweep lists the keys it may vary from them.
-MESH_KEYS = {"min_cell_um": ("min_cell_m", 1e6), "interface_cell_um": ("interface_cell_m", 1e6),
-             "growth": ("growth", 1.0), "max_cell_mm": ("max_cell_m", 1e3), "extent_mm": ("extent_m", 1e3),
-             "refine": ("refine", 1.0)}
-ELECTRODE_KEYS = {"diameter_mm": ("diameter_m", 1e3), "tip_length_mm": ("tip_length_m", 1e3)}
-METAL_KEYS = {"metal_k_w_per_m_k": ("k_w_per_m_k", 1.0), "metal_rho_c_j_per_m3_k": ("rho_c_j_per_m3_k", 1.0),
-              "insulation_thickness_um": ("insulation_thickness_m", 1e6),
-              "insulation_k_w_per_m_k": ("insulation_k_w_per_m_k", 1.0)}
 _MEDIUM_PROPS = ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k", "perfusion_ml_per_min_kg",
                  "sigma_temp_coeff_per_c", "reference_temperature_c")
 _PROTOCOL_KEYS = ("set_temperature_c", "duration_s", "lesions", "cooling_s", "lesion")
@@ -64,9 +57,13 @@ def _number(key, v):
     return require_number(key, v)
 
 
-def _scaled(table, section, keymap):
-    """Values of ``keymap``'s keys converted to SI, keyed by dataclass field."""
-    return {fld: _number(f"{section}.{k}", table[k]) / s for k, (fld, s) in keymap.items() if k in table}
+def _scaled(table, section, keymap, ranges=None):
+    """Values of ``keymap``'s keys converted to SI, keyed by dataclass field;
+    checked against ``ranges`` (file units, keyed by file key) before the
+    conversion, so that a message shows the key and the value as typed."""
+    ranges = ranges or {}
+    return {fld: (ranges[k].check(f"{section}.{k}", table[k]) if k in ranges else _number(f"{section}.{k}", table[k]))
+            / s for k, (fld, s) in keymap.items() if k in table}
 
 
 def _as_is(table, section, cls):
@@ -287,7 +284,7 @@ def _protocol(table: dict) -> Protocol:
 def _electrode(table: dict) -> Electrode:
     allowed = ("gauge",) + tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS)
     _check_keys(table, "electrode", allowed)
-    metal = Metal(**_scaled(table, "electrode", METAL_KEYS))
+    metal = Metal(**_scaled(table, "electrode", METAL_KEYS, METAL_RANGES))
     kw = _scaled(table, "electrode", ELECTRODE_KEYS)
     if "gauge" in table:
         if "diameter_mm" in table:
@@ -302,10 +299,11 @@ def _medium(table: dict):
     base = table.get("base", "spinal_cord")
     if not isinstance(base, str):
         raise ConfigError("medium.base", base, "must be a tissue name")
-    t = tissue(base)
+    with keys_as_typed({"tissue": "medium.base"}):
+        t = tissue(base)
     if "perfusion_ml_per_min_kg" not in table:
         t = t.with_(perfusion_ml_per_min_kg=0.0)  # a bench block is ex vivo unless told otherwise
-    props = {k: _number(f"medium.{k}", table[k]) for k in _MEDIUM_PROPS if k in table}
+    props = {k: TISSUE_RANGES[k].check(f"medium.{k}", table[k]) for k in _MEDIUM_PROPS if k in table}
     t = t.with_(name=base if not props else f"{base} (modified)", **props)
     return t, _number("medium.temperature_c", table.get("temperature_c", BODY_TEMPERATURE_C))
 
@@ -324,7 +322,7 @@ def _tissues(table: dict) -> tuple:
         if not isinstance(props, dict):
             raise ConfigError(f"tissues.{name}", props, "must be a table [tissues." + name + "]")
         _check_keys(props, f"tissues.{name}", TISSUE_PROPS)
-        out.append(base.with_(**{k: _number(f"tissues.{name}.{k}", v) for k, v in props.items()}))
+        out.append(base.with_(**{k: TISSUE_RANGES[k].check(f"tissues.{name}.{k}", v) for k, v in props.items()}))
     return tuple(out)
 
 
@@ -361,13 +359,14 @@ def parse_scenario(data: dict, text: str = "") -> Scenario:
             kw[name] = cls(**_as_is(data[name], name, cls))
     if "mesh" in data:
         _check_keys(data["mesh"], "mesh", tuple(MESH_KEYS))
-        kw["mesh"] = MeshSettings(**_scaled(data["mesh"], "mesh", MESH_KEYS))
+        kw["mesh"] = MeshSettings(**_scaled(data["mesh"], "mesh", MESH_KEYS, MESH_FILE_RANGES))
     return Scenario(**kw)
 
 
-def load_scenario(path) -> Scenario:
-    """Read and validate a TOML scenario file."""
-    data, text = read_toml(path, "scenario file")
+def load_scenario(path, key: str = "scenario file") -> Scenario:
+    """Read and validate a TOML scenario file; ``key`` names the file in
+    messages as the user gave it (``--config``, ``sweep.base``)."""
+    data, text = read_toml(path, key)
     return parse_scenario(data, text)
 
 
