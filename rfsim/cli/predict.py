@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rfsim.cli.common import emit, progress_printer
 from rfsim.cli.placement_flags import add_placement_flags, scenario_from_flags
+from rfsim.cli.uncertainty import add_uncertainty_flags
 
 
 def add_command(sub):
@@ -16,8 +17,13 @@ def add_command(sub):
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     p.add_argument("--out", metavar="FILE.h5", help="write scenario, grid, fields, series and metrics to HDF5")
     p.add_argument("--plot", metavar="FILE.png", help="draw the cross-section with the lesion and the traces")
+    add_uncertainty_flags(p)
 
     def run(args):
+        if args.uncertainty is not None:
+            from rfsim.cli.uncertainty import run_uncertainty
+
+            return run_uncertainty(args, scenario_from_flags(args))
         from rfsim.predict import predict
 
         sc = scenario_from_flags(args)

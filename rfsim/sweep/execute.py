@@ -82,8 +82,12 @@ def _warm_up(scenario_toml: str) -> None:
         _WARMED = True
 
 
-def _execute(task: Task) -> dict:
-    """Run one prediction; never raises for a failed run (it returns the error)."""
+def _execute(task: Task, extract=None, prepare=None) -> dict:
+    """Run one prediction; never raises for a failed run (it returns the error).
+
+    ``prepare(scenario) -> scenario`` (optional) changes the scenario in the
+    worker before it runs; ``extract(prediction) -> dict`` (optional) adds keys
+    to the run's summary.  Both must be module-level functions (pickled)."""
     import socket
 
     from rfsim.scenario.config import parse_scenario
@@ -94,8 +98,9 @@ def _execute(task: Task) -> dict:
     t0 = time.perf_counter()
     out = {"status": "ok", "error": "", "summary": None, "series": {}}
     try:
-        p = predict(parse_scenario(tomllib.loads(task.scenario)))
-        out["summary"] = p.summary
+        sc = parse_scenario(tomllib.loads(task.scenario))
+        p = predict(prepare(sc) if prepare is not None else sc)
+        out["summary"] = {**p.summary, **extract(p)} if extract is not None else p.summary
         out["series"] = {n: np.asarray(p.result.series[n], float) for n in task.series}
     except Exception as e:  # noqa: BLE001 - a failed run is recorded and the sweep goes on
         out["status"], out["error"] = "failed", f"{type(e).__name__}: {e}".replace("\n", " ")
@@ -149,7 +154,24 @@ def _one_thread():
     numba.set_num_threads(1)
 
 
-def run_tasks_locally(tasks, workers: int):
+def _worker(extract, prepare):
+    """The function a worker runs per task (with the optional hooks bound)."""
+    if extract is None and prepare is None:
+        return _execute
+    from functools import partial
+
+    return partial(_execute, extract=extract, prepare=prepare)
+
+
+def run_tasks_serially(tasks, extract=None, prepare=None):
+    """Yield (task, result) running each task in this process, in order (for
+    tests and tiny runs); results as :func:`run_tasks_locally`."""
+    work = _worker(extract, prepare)
+    for t in tasks:
+        yield t, work(t)
+
+
+def run_tasks_locally(tasks, workers: int, extract=None, prepare=None):
     """Yield (task, result) as runs finish on ``workers`` local processes.
 
     Parameters
@@ -157,6 +179,8 @@ def run_tasks_locally(tasks, workers: int):
     tasks : list of Task
     workers : int
         Worker processes, >= 1.
+    extract, prepare : callable, optional
+        Hooks run in the worker (see ``_execute``): module-level functions.
 
     Yields
     ------
@@ -172,7 +196,8 @@ def run_tasks_locally(tasks, workers: int):
     # spawned workers behave the same on every platform
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_one_thread) as pool:
-        futures = {pool.submit(_execute, t): t for t in tasks}
+        work = _worker(extract, prepare)
+        futures = {pool.submit(work, t): t for t in tasks}
         try:
             for fut in as_completed(futures):
                 yield futures.pop(fut), fut.result()
@@ -181,9 +206,9 @@ def run_tasks_locally(tasks, workers: int):
                 fut.cancel()
 
 
-def run_tasks_on_dask(tasks, address: str):
+def run_tasks_on_dask(tasks, address: str, extract=None, prepare=None):
     """Yield (task, result) as runs finish on the Dask cluster at ``address``
-    (``tcp://host:8786``); results as :func:`run_tasks_locally`."""
+    (``tcp://host:8786``); results and hooks as :func:`run_tasks_locally`."""
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -195,7 +220,7 @@ def run_tasks_on_dask(tasks, address: str):
     # as_current: as_completed looks the client up; set_as_default=False kept
     # it from becoming the caller's global default
     with client, client.as_current():
-        futures = client.map(_execute, tasks, pure=False)
+        futures = client.map(_worker(extract, prepare), tasks, pure=False)
         by_key = {f.key: t for f, t in zip(futures, tasks)}
         done = as_completed(futures)
         del futures  # held by as_completed only, so each is released once yielded
