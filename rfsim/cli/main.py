@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import sys
 
-from rfsim.cli import anatomy, bench, impedance, predict, run, sweep, sweep_report, template, validate
+from rfsim.cli import (anatomy, bench, cohort, impedance, optimize, predict, run, sensitivity, sweep, sweep_report,
+                       template, validate)
 from rfsim.cli.common import Parser
 from rfsim.errors import ConfigError, NumericalError
 from rfsim.version import __version__
 
 #: The commands, in the order ``rfsim --help`` lists them.
-COMMANDS = (predict, impedance, run, template, anatomy, sweep, sweep_report, bench, validate)
+COMMANDS = (predict, impedance, run, template, anatomy, sweep, sweep_report, bench, validate,
+            sensitivity, cohort, optimize)
 
 
 def build_parser() -> Parser:
