@@ -75,10 +75,10 @@ def analyse(names, distributions, evaluate, trajectories: int = 10, seed: int = 
             continue
         y = np.where(bad, np.nanmedian(y), y)
         res = analyze.analyze(problem, u, y, num_levels=4, seed=seed)
-        # effects per unit probability -> per move across the whole 95 % range
-        span = P_RANGE[1] - P_RANGE[0]
-        rows = [{"name": n, "mu": float(res["mu"][j]) * span, "mu_star": float(res["mu_star"][j]) * span,
-                 "mu_star_conf": float(res["mu_star_conf"][j]) * span, "sigma": float(res["sigma"][j]) * span}
+        # SALib divides by the step in the unit hypercube, so an effect is the change of the
+        # output per move across the input's whole 2.5-97.5 % range (for a linear response)
+        rows = [{"name": n, "mu": float(res["mu"][j]), "mu_star": float(res["mu_star"][j]),
+                 "mu_star_conf": float(res["mu_star_conf"][j]), "sigma": float(res["sigma"][j])}
                 for j, n in enumerate(names)]
         out["indices"][key] = sorted(rows, key=lambda r: -r["mu_star"] if math.isfinite(r["mu_star"]) else 0)
     return out
