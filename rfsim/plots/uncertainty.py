@@ -39,7 +39,6 @@ def probability_figure(anatomy, placement, lesion_probability, summary: dict):
     from matplotlib.lines import Line2D
 
     from rfsim.plots.core import draw_cross_section
-    from rfsim.uncertainty.summary import format_interval
 
     fig = _figure((11.0, 7.5))
     ax = fig.add_subplot(1, 1, 1)
@@ -74,6 +73,13 @@ def probability_figure(anatomy, placement, lesion_probability, summary: dict):
         "(contours in cord-normalised coordinates on the nominal cord)", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def format_interval(p, ci) -> str:
+    """``42 % [35, 49]`` (n/a without a value)."""
+    if p is None or p != p:
+        return "n/a"
+    return f"{p:.0%} [{ci[0]:.0%}, {ci[1]:.0%}]"
 
 
 def _pc(v, scale=1.0):
