@@ -59,6 +59,8 @@ def probability_figure(anatomy, placement, lesion_probability, summary: dict):
     # the planner's view: the lesion half of the cord, not the whole canal
     ax.set_xlim(-1.5, 0.5 * anatomy.rl_m * 1e3 + 2.5)
     ax.set_ylim(-0.5 * anatomy.ap_m * 1e3 - 1.5, 0.5 * anatomy.ap_m * 1e3 + 1.5)
+    for t in ax.texts:  # the cross-section's scale-bar label now lies outside the view
+        t.set_clip_on(True)
     s = summary
     c, m = s["cord_area_fraction_percentiles"], s["cst_margin_mm_percentiles"]
     rm = s.get("reduced_model")

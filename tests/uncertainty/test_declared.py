@@ -68,3 +68,11 @@ def test_scenario_table_is_checked_on_load(table, key):
 def test_uncertainty_table_only_for_cordotomy():
     with pytest.raises(ConfigError):
         parse_scenario({"uncertainty": {"cord_ap_mm": False}})
+
+
+def test_docs_table_lists_every_declared_uncertainty():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "uncertainty.md").read_text()
+    for d in DECLARED:
+        assert f"`{d.name}`" in text, d.name
