@@ -121,9 +121,12 @@ def cohort_figure(cord_fractions_by_target: dict, relief_threshold: float, title
     fig = _figure((8.0, 4.5))
     ax = fig.add_subplot(1, 1, 1)
     allv = np.concatenate([np.asarray(v, float) for v in cord_fractions_by_target.values()] or [np.zeros(1)])
-    bins = np.linspace(0.0, max(0.4, float(np.nanmax(allv)) * 100 / 100 + 0.02), 30) * 100
+    bins = np.linspace(0.0, max(0.4, float(np.nanmax(allv)) + 0.02), 41) * 100
     for (target, v), colour in zip(cord_fractions_by_target.items(), ("#f16913", "#6baed6")):
-        ax.hist(np.asarray(v, float) * 100, bins=bins, alpha=0.6, color=colour, label=f"{target} ({len(v)})")
+        # outlines, so that the two targets stay readable where they overlap
+        ax.hist(np.asarray(v, float) * 100, bins=bins, histtype="stepfilled", alpha=0.25, color=colour)
+        ax.hist(np.asarray(v, float) * 100, bins=bins, histtype="step", lw=2.0, color=colour,
+                label=f"{target} ({len(v)} patients)")
     ax.axvline(relief_threshold * 100, color="black", ls="--", lw=1.2,
                label=f"{relief_threshold:.0%}: minimum with relief (Berger 2021, T2)")
     ax.set_xlabel("lesioned share of the cord cross-section (%)")

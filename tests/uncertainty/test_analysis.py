@@ -88,3 +88,13 @@ def test_figure_draws_probability_contours(answer, tmp_path):
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert {"lesioned in 10% of draws", "lesioned in 50% of draws", "lesioned in 90% of draws"} <= set(labels)
     fig.savefig(tmp_path / "u.png")
+
+
+@pytest.mark.slow
+def test_dask_gives_the_local_answer(answer):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        u = predict_uncertainty(cordotomy_scenario(), n=N, seed=7, scheduler=cluster.scheduler_address)
+    assert _strip(u.summary) == _strip(answer.summary)
+    assert (u.probability_map == answer.probability_map).all()
