@@ -32,7 +32,7 @@ def add_command(sub):
 
     def run(args):
         from rfsim.errors import ConfigError
-        from rfsim.uncertainty.optimize import coarse_maps, optimize_placement
+        from rfsim.uncertainty.optimize import coarse_maps, excluded_points, optimize_placement
 
         out = optimize_placement(scenario_from_flags(args), args.draws, args.seed, args.max_cst, args.offsets,
                                  args.depths, args.temperatures, args.lesion_counts, not args.no_refine,
@@ -47,10 +47,10 @@ def add_command(sub):
                      f"{out['model']} model); " + ("no placement meets the bound" if c is None else
                                                   f"chosen offset {c['offset_mm']:g} mm, depth {c['depth_mm']:g} mm"))
             fig = optimize_figure(out["offsets"], out["depths"], pr, pc, out["max_cst"],
-                                  None if c is None else (c["offset_mm"], c["depth_mm"]), title)
+                                  None if c is None else (c["offset_mm"], c["depth_mm"]), title, excluded_points(out))
             fig.savefig(args.plot, dpi=130, bbox_inches="tight")
         if c is None:
-            lowest = min((s for s in out["points"] if s["draws_ok"]), key=lambda s: s["p_cst_reached"], default=None)
+            lowest = min((s for s in out["points"] if s["draws_ok"] and not s["draws_failed"]), key=lambda s: s["p_cst_reached"], default=None)
             where = "" if lowest is None else (f" (lowest {lowest['p_cst_reached']:.0%} at offset "
                                                f"{lowest['offset_mm']:g} mm, depth {lowest['depth_mm']:g} mm)")
             raise ConfigError("--max-cst", out["max_cst"], f"infeasible: no searched placement keeps "
@@ -72,7 +72,12 @@ def print_optimize(o: dict) -> None:
           f"{o['draws_per_point']} draws per point (seed {o['seed']}, {o['model']} model), "
           f"{len(o['points'])} points searched")
     extra = "".join(f", {k.replace('_', ' ')} {c[k]:g}" for k in ("set_temperature_c", "lesions") if k in c)
-    print(f"  chosen      offset {c['offset_mm']:g} mm, depth {c['depth_mm']:g} mm{extra}")
+    print(f"  chosen      offset {c['offset_mm']:g} mm, depth {c['depth_mm']:g} mm{extra} "
+          f"({c['draws_ok']} of {c['draws']} draws placed)")
+    bad = sum(1 for s in o["points"] if s["draws_failed"])
+    if bad:
+        print(f"  excluded    {bad} points where some draw could not be placed (tip across the midline, "
+              "needle missing the cord)")
     print(f"  P(relief)   {format_interval(c['p_relief'], c['p_relief_ci'])}")
     print(f"  P(CST)      {format_interval(c['p_cst_reached'], c['p_cst_reached_ci'])}")
     print(f"  P(v. horn)  {format_interval(c['p_ventral_horn'], c['p_ventral_horn_ci'])}")

@@ -137,7 +137,7 @@ def cohort_figure(cord_fractions_by_target: dict, relief_threshold: float, title
     return fig
 
 
-def optimize_figure(offsets, depths, p_relief, p_cst, bound: float, chosen, title: str):
+def optimize_figure(offsets, depths, p_relief, p_cst, bound: float, chosen, title: str, excluded=()):
     """Maps of P(relief) and P(CST reached) over offset x depth, the bound's
     contour and the chosen placement.
 
@@ -148,6 +148,8 @@ def optimize_figure(offsets, depths, p_relief, p_cst, bound: float, chosen, titl
     bound : float
         The bound on P(CST reached).
     chosen : (offset_mm, depth_mm) or None
+    excluded : sequence of (offset_mm, depth_mm)
+        Points not eligible because some draw could not be placed (marked x).
     """
     fig = _figure((12.0, 5.0))
     for i, (p, name, cmap) in enumerate(((p_relief, "P(relief)", "Greens"), (p_cst, "P(CST reached)", "Reds"))):
@@ -158,8 +160,12 @@ def optimize_figure(offsets, depths, p_relief, p_cst, bound: float, chosen, titl
         if np.isfinite(p_cst).sum() >= 4 and len(offsets) > 1 and len(depths) > 1:
             ax.contour(depths, offsets, np.ma.masked_invalid(p_cst), levels=[bound], colors=["black"],
                        linewidths=1.2, linestyles="--")
+        if len(excluded):
+            ex = np.asarray(excluded, float)
+            ax.plot(ex[:, 1], ex[:, 0], "x", ms=7, color="#404040", label="some draws cannot be placed")
         if chosen is not None:
             ax.plot([chosen[1]], [chosen[0]], "*", ms=16, color="#ffd700", mec="black", label="chosen")
+        if chosen is not None or len(excluded):
             ax.legend(fontsize=8, loc="upper right")
         ax.set_xlabel("depth of the tip end past the pia (mm)")
         ax.set_ylabel("offset anterior to the dentate ligament (mm)")

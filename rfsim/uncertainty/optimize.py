@@ -7,8 +7,9 @@ declared uncertainties (common random numbers: the same placement errors,
 cords and tissue factors at every point), so differences between points are
 differences of placement, not of luck, and the map is smooth.  The refinement
 adds the points half a step around the best coarse point.  Among the points
-whose P(CST reached) is at or below the bound, the one with the highest
-P(relief) wins; ties go to the lower P(CST reached), then to the point nearest
+whose P(CST reached) is at or below the bound and where every draw could be
+placed (none puts the tip across the midline or misses the cord), the one with
+the highest P(relief) wins; ties go to the lower P(CST reached), then to the point nearest
 the rule's default placement.
 """
 
@@ -53,7 +54,9 @@ def _point_stats(rows, points, vh):
 
 
 def _choose(stats, bound, default):
-    ok = [s for s in stats if s["draws_ok"] and s["p_cst_reached"] <= bound]
+    # a point where a draw cannot be placed (tip across the midline, needle missing the cord) is
+    # not a safe placement, however its other draws come out
+    ok = [s for s in stats if s["draws_ok"] and not s["draws_failed"] and s["p_cst_reached"] <= bound]
     if not ok:
         return None
     return max(ok, key=lambda s: (s["p_relief"], -s["p_cst_reached"],
@@ -141,6 +144,11 @@ def optimize_placement(scenario=None, n: int = 20, seed: int = 0, max_cst: float
     return {"rfsim_version": __version__, "target": target, "max_cst": max_cst, "draws_per_point": n,
             "seed": seed, "model": "full" if full else "reduced", "offsets": off, "depths": dep,
             "points": stats, "chosen": best, "runtime_s": time.perf_counter() - t0}
+
+
+def excluded_points(result: dict) -> list:
+    """(offset_mm, depth_mm) of the searched points where some draw failed."""
+    return [(s["offset_mm"], s["depth_mm"]) for s in result["points"] if s["draws_failed"]]
 
 
 def coarse_maps(result: dict, slice_of=None) -> tuple:
