@@ -12,7 +12,7 @@ The draws run on the reduced model unless ``full``; its measured error is in
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -110,7 +110,7 @@ def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int
     if check and not full:
         first = {k: v[:check] for k, v in values.items()}
         extra = draw_runs(scenario, active, first, check, reduced=False, first_index=len(runs))
-        runs += [r.__class__(r.index, 1, r.sample, r.params, r.scenario, r.scenario_hash, r.error) for r in extra]
+        runs += [replace(r, point=1) for r in extra]  # point 1: the full-model check
     spec = {"kind": "uncertainty", "base": _base_text(scenario), "n": n, "seed": seed, "full": full,
             "check": check, "uncertainties": [a.as_dict() for a in active]}
     meta = store_meta(spec, runs, 2 if check and not full else 1, n, seed, [a.name for a in active])
@@ -138,8 +138,6 @@ def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int
 
 
 def _base_text(scenario) -> str:
-    from dataclasses import replace
-
     from rfsim.scenario.config import to_toml
 
     return to_toml(replace(scenario, uncertainty=None))

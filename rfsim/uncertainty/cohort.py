@@ -65,8 +65,6 @@ SERIES = (
 def tip_impedance_ohm(scenario) -> float:
     """The generator's impedance reading with the tip at the scenario's
     placement, before heating (ohm), in the scenario's model."""
-    import numpy as np
-
     from rfsim.physics.electric import ElectricSolver
     from rfsim.predict import build
 

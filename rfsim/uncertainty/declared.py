@@ -8,7 +8,8 @@ Each uncertainty acts on one or more scenario keys in one of three ways:
   its bounds must include 0 (the nominal placement);
 * ``set``: the draw is the value (the patient's cord, its displacement);
 * ``scale``: the draw is a factor on the nominal value (tissue properties,
-  damage kinetics); its bounds must include 1.
+  damage kinetics); its bounds must include 1;
+* ``choice``: the anatomy source, PAM50 with a probability, else parametric.
 
 Tags, as in /work/research/issue13_sources.md and docs/uncertainty.md: [S] the
 source states the value, [C] computed from open data, [J] judgement, [A] read
@@ -38,7 +39,7 @@ class Declared:
         Its key in ``[uncertainty]``.
     keys : tuple of str
         The dotted scenario keys it acts on (file units).
-    action : {"shift", "set", "scale"}
+    action : {"shift", "set", "scale", "choice"}
     default : dict
         The default distribution as a sweep-spec table (file units; an error
         in mm, a value, or a dimensionless factor).
