@@ -30,7 +30,7 @@ from rfsim.numerics.preconditioners import MultigridPreconditioner
 from rfsim.physics.electric import ElectricSolver
 from rfsim.physics.generator import Protocol
 from rfsim.cordotomy.domains import CARTESIAN_MESH
-from rfsim.predict import build, cordotomy_scenario
+from rfsim.prediction import build, cordotomy_scenario
 from rfsim.physics.simulation import simulate
 
 

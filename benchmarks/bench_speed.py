@@ -48,7 +48,7 @@ def main():
     from rfsim.physics.domain import homogeneous
     from rfsim.physics.electrode import Electrode
     from rfsim.physics.generator import Protocol
-    from rfsim.predict import build, cordotomy_scenario, predict
+    from rfsim.prediction import build, cordotomy_scenario, predict
     from rfsim.physics.simulation import simulate
     from rfsim.physics.tissue import tissue
 

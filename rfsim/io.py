@@ -54,7 +54,7 @@ def _attrs(ds, units, long_name):
 
 
 def write_result(path, run) -> Path:
-    """Write a :class:`rfsim.run.Run` or :class:`rfsim.predict.Prediction` to an
+    """Write a :class:`rfsim.runner.Run` or :class:`rfsim.prediction.Prediction` to an
     HDF5 file (overwritten).  A prediction adds the groups ``metrics/`` (its
     summary, typed) and ``needle/``."""
     import h5py

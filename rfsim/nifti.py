@@ -206,7 +206,7 @@ def write_nifti(prediction, folder, *, draws=()) -> dict:
 
     Parameters
     ----------
-    prediction : rfsim.predict.Prediction
+    prediction : rfsim.prediction.Prediction
         With an image anatomy (``anatomy.frame`` set: PAM50 or patient).
     folder : str or Path
         Output folder (created if missing).

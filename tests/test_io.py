@@ -12,7 +12,7 @@ import pytest
 @pytest.fixture(scope="module")
 def prediction():
     from rfsim.physics.generator import Lesion, Protocol
-    from rfsim.predict import cordotomy_scenario, predict
+    from rfsim.prediction import cordotomy_scenario, predict
 
     return predict(replace(cordotomy_scenario(), protocol=Protocol((Lesion(80.0, 20.0), Lesion(80.0, 20.0)), 10.0)))
 
@@ -128,7 +128,7 @@ def test_homogeneous_run_file(tmp_path):
     pytest.importorskip("h5netcdf")
     from rfsim.io import read_result, write_result
     from rfsim.physics.generator import Lesion, Protocol
-    from rfsim.run import run
+    from rfsim.runner import run
     from rfsim.scenario.config import Scenario
 
     r = run(Scenario(protocol=Protocol((Lesion(70.0, 5.0),), 2.0)))

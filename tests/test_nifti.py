@@ -16,7 +16,7 @@ from sct_folders import PAM50, cylinder_seg, grid_affine, need_pam50, warped_fol
 
 def _scenario(anatomy):
     from rfsim.physics.generator import Lesion, Protocol
-    from rfsim.predict import cordotomy_scenario
+    from rfsim.prediction import cordotomy_scenario
 
     return replace(cordotomy_scenario(), anatomy=anatomy, protocol=Protocol((Lesion(80.0, 60.0),), 10.0))
 
@@ -25,7 +25,7 @@ def _scenario(anatomy):
 def on_pam50(tmp_path_factory):
     """A prediction on the PAM50 crop and its NIfTI outputs."""
     from rfsim.nifti import write_nifti
-    from rfsim.predict import predict
+    from rfsim.prediction import predict
     from rfsim.scenario.config import AnatomySettings
 
     need_pam50()
@@ -102,7 +102,7 @@ def test_sagittal_patient_folder_overlays_its_grid(tmp_path, on_pam50):
     """With the patient import of a sagittal copy, the outputs are on the
     sagittal grid and hold the same lesion in the world."""
     from rfsim.nifti import write_nifti
-    from rfsim.predict import predict
+    from rfsim.prediction import predict
     from rfsim.scenario.config import AnatomySettings
 
     label = warped_folder(tmp_path / "sag", axcodes=("P", "I", "R"))
@@ -122,7 +122,7 @@ def test_sagittal_patient_folder_overlays_its_grid(tmp_path, on_pam50):
 
 def test_segmentation_and_probability(tmp_path):
     from rfsim.nifti import write_nifti
-    from rfsim.predict import predict
+    from rfsim.prediction import predict
     from rfsim.scenario.config import AnatomySettings
 
     shape = (48, 48, 64)

@@ -16,7 +16,7 @@ def add_command(sub):
     def run(args):
         import json
 
-        from rfsim.predict import impedance_profile
+        from rfsim.prediction import impedance_profile
 
         rows = impedance_profile(scenario_from_flags(args), args.start, args.step)
         if args.json:

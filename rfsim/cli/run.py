@@ -15,7 +15,7 @@ def add_command(sub):
 
     def run(args):
         from rfsim.scenario.config import load_scenario
-        from rfsim.run import run as run_scenario
+        from rfsim.runner import run as run_scenario
 
         sc = load_scenario(args.scenario)
         r = run_scenario(sc, progress=None if args.json else progress_printer(), warn=warn_printer())

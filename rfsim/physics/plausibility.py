@@ -12,7 +12,7 @@ Checked on every run (:func:`check_result`), from its time series:
   it (0.7 C in the default prediction).  More than :data:`HOT_MARGIN_C` above
   the highest set point means the sensor no longer sees where the heat is (a
   tip edge in the pia or the CSF).  Warning; from 100 C on, the boiling
-  warning of :mod:`rfsim.predict` and :mod:`rfsim.run` says it instead.
+  warning of :mod:`rfsim.prediction` and :mod:`rfsim.runner` says it instead.
 * **Tissue hotter than any tissue can be.**  Above :data:`ABSURD_TISSUE_C` the
   answer is not a lesion prediction: tissue chars and vaporises long before,
   and the impedance rise that follows makes a real generator cut out.  Valid

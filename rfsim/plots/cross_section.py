@@ -4,7 +4,7 @@ its exposed tip, and optionally a lesion outline and isotherms.
 
 It draws what it is given: the needle path, the lesion and the temperature
 fields are computed by the caller (:func:`rfsim.cordotomy.placement.needle_path`,
-:func:`rfsim.predict.cross_section`).  matplotlib is imported inside the
+:func:`rfsim.prediction.cross_section`).  matplotlib is imported inside the
 functions, and the figure is a :class:`matplotlib.figure.Figure` of its own: no
 backend is switched and no pyplot state is touched.
 :func:`rfsim.plots.save_figure` writes it.

@@ -1,7 +1,7 @@
 """The prediction figure: the cross-section in the needle's axial plane with the
 lesion outline and peak-temperature isotherms, beside the time traces of the
 generator.  It draws what it is given: the prediction and its cross-section
-fields (:func:`rfsim.predict.cross_section`).  matplotlib is imported inside
+fields (:func:`rfsim.prediction.cross_section`).  matplotlib is imported inside
 the function; no backend is switched and no pyplot state is touched.
 """
 
@@ -30,9 +30,9 @@ def plot_prediction(prediction, section) -> Figure:
 
     Parameters
     ----------
-    prediction : rfsim.predict.Prediction
+    prediction : rfsim.prediction.Prediction
         Anatomy, placement, needle path, time series and summary.
-    section : rfsim.predict.CrossSection
+    section : rfsim.prediction.CrossSection
         The lesion and the peak temperature in the axial plane through the
         middle of the exposed tip.
 

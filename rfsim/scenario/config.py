@@ -28,6 +28,7 @@ from rfsim.physics.generator import GeneratorSettings, Lesion, Protocol
 from rfsim.cordotomy.verdict import VerdictSettings
 from rfsim.physics.simulation import NumericsSettings
 from rfsim.physics.tissue import BODY_TEMPERATURE_C, TISSUES, Metal, Tissue, tissue
+from rfsim.scenario.uncertainty import UncertaintySettings
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 KINDS = ("homogeneous", "cordotomy")
@@ -211,6 +212,8 @@ class Scenario:
     tissues : tuple of Tissue
         Cordotomy only: tissues whose properties replace the defaults of
         :data:`rfsim.physics.tissue.TISSUES` of the same name (``[tissues.NAME]`` tables).
+    uncertainty : UncertaintySettings or None
+        Cordotomy only: overrides of the declared uncertainties (``[uncertainty]``).
     text : str
         The TOML text the scenario was read from ('' if built in Python).
     """
@@ -229,6 +232,7 @@ class Scenario:
     placement: PlacementSettings | None = None
     verdict: VerdictSettings | None = None
     tissues: tuple = ()
+    uncertainty: UncertaintySettings | None = None
     text: str = field(default="", repr=False, compare=False)
 
     def __post_init__(self):
@@ -244,6 +248,8 @@ class Scenario:
                 object.__setattr__(self, name, cls())
             elif not cordotomy and v is not None:
                 raise ConfigError(name, f"[{name}]", "only for scenario.kind = \"cordotomy\"")
+        if self.uncertainty is not None and not cordotomy:
+            raise ConfigError("uncertainty", "[uncertainty]", "only for scenario.kind = \"cordotomy\"")
         if self.tissues and not cordotomy:
             raise ConfigError("tissues", "[tissues]", "only for scenario.kind = \"cordotomy\" (a block has [medium])")
         if not isinstance(self.tissues, tuple) or not all(isinstance(t, Tissue) for t in self.tissues):
@@ -329,7 +335,7 @@ def _tissues(table: dict) -> tuple:
 def parse_scenario(data: dict, text: str = "") -> Scenario:
     """Build a :class:`Scenario` from a parsed TOML document (dict)."""
     sections = ("scenario", "medium", "electrode", "generator", "protocol", "damage", "mesh", "numerics",
-                "anatomy", "placement", "verdict", "tissues")
+                "anatomy", "placement", "verdict", "tissues", "uncertainty")
     _check_keys(data, "", sections)
     for s in sections:
         if s in data and not isinstance(data[s], dict):
@@ -350,6 +356,8 @@ def parse_scenario(data: dict, text: str = "") -> Scenario:
         kw["tissues"] = _tissues(data["tissues"])
     if "protocol" in data:
         kw["protocol"] = _protocol(data["protocol"])
+    if "uncertainty" in data:
+        kw["uncertainty"] = UncertaintySettings.from_table(data["uncertainty"])
     if "damage" in data:  # arrhenius_set = NAME stands for its two parameters
         data = {**data, "damage": damage_table(data["damage"])}
     for name, cls in (("generator", GeneratorSettings), ("damage", DamageSettings), ("numerics", NumericsSettings),
@@ -421,4 +429,5 @@ def to_toml(sc: Scenario) -> str:
     for les in sc.protocol.lesions:
         lines += ["[[protocol.lesion]]", f"set_temperature_c = {_fmt(les.set_temperature_c)}",
                   f"duration_s = {_fmt(les.duration_s)}", ""]
+    lines += sc.uncertainty.toml_lines(_fmt) if sc.uncertainty is not None else []
     return "\n".join(lines)

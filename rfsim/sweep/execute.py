@@ -26,9 +26,9 @@ from rfsim.sweep.parameters import shown
 from rfsim.sweep.progress import Progress
 from rfsim.sweep.spec import RunSpec, Sweep
 from rfsim.sweep.store import SweepWriter, check_store_path, prepare
-from rfsim.sweep.worker import Task, make_tasks, run_task, start_local_worker
+from rfsim.sweep.worker import Task, make_tasks, start_local_worker, task_function
 
-__all__ = ["Task", "check_scheduler", "connect_scheduler", "make_tasks", "run_sweep", "run_tasks_locally",
+__all__ = ["Task", "check_scheduler", "connect_scheduler", "make_tasks", "run_sweep", "run_tasks_locally", "run_tasks_serially",
            "run_tasks_on_dask", "store_row", "sweep_meta"]
 
 #: Most local worker processes (a typo guard: each is a Python process).
@@ -62,7 +62,15 @@ def _in_flight(tasks, submit, workers: int):
     return pending, top_up
 
 
-def run_tasks_locally(tasks, workers: int):
+def run_tasks_serially(tasks, extract=None, prepare=None):
+    """Yield (task, result) running each task in this process, in order (for
+    tests and tiny runs); results and hooks as :func:`run_tasks_locally`."""
+    work = task_function(extract, prepare)
+    for t in tasks:
+        yield t, work(t)
+
+
+def run_tasks_locally(tasks, workers: int, extract=None, prepare=None):
     """Yield (task, result) as runs finish on ``workers`` local processes.
 
     Parameters
@@ -72,6 +80,9 @@ def run_tasks_locally(tasks, workers: int):
     workers : int
         Worker processes, >= 1.  They end with the calling process, even if it
         is killed (:func:`rfsim.sweep.worker.follow_coordinator`).
+    extract, prepare : callable, optional
+        Hooks run in the worker (:func:`rfsim.sweep.worker.run_task`):
+        module-level functions.
 
     Yields
     ------
@@ -83,9 +94,10 @@ def run_tasks_locally(tasks, workers: int):
 
     # spawn (not fork): the coordinator has HDF5 files and threads open, and
     # spawned workers behave the same on every platform
+    work = task_function(extract, prepare)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=start_local_worker, initargs=(os.getpid(),)) as pool:
-        pending, top_up = _in_flight(tasks, lambda t: pool.submit(run_task, t), workers)
+        pending, top_up = _in_flight(tasks, lambda t: pool.submit(work, t), workers)
         try:
             top_up()
             while pending:
@@ -168,9 +180,9 @@ def connect_scheduler(address: str, timeout_s: float | None = None):
         raise ConfigError("--scheduler", address, f"the Dask scheduler stopped answering ({e})") from None
 
 
-def run_tasks_on_dask(tasks, scheduler):
-    """Yield (task, result) as runs finish on a Dask cluster; results as
-    :func:`run_tasks_locally`.
+def run_tasks_on_dask(tasks, scheduler, extract=None, prepare=None):
+    """Yield (task, result) as runs finish on a Dask cluster; results and
+    hooks as :func:`run_tasks_locally`.
 
     Parameters
     ----------
@@ -186,6 +198,7 @@ def run_tasks_on_dask(tasks, scheduler):
     """
     from distributed import as_completed
 
+    work = task_function(extract, prepare)
     own = isinstance(scheduler, str)
     client = connect_scheduler(scheduler) if own else scheduler
     try:
@@ -194,7 +207,7 @@ def run_tasks_on_dask(tasks, scheduler):
         with client.as_current():
             # workers may join later: at least 8 threads' worth in flight
             threads = max(8, sum(client.nthreads().values()))
-            pending, top_up = _in_flight(tasks, lambda t: client.submit(run_task, t, pure=False), threads)
+            pending, top_up = _in_flight(tasks, lambda t: client.submit(work, t, pure=False), threads)
             top_up()
             done = as_completed(list(pending))
             for fut in done:

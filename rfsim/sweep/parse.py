@@ -91,7 +91,7 @@ def parse_sweep(data: dict, base_dir=".", text: str = "") -> Sweep:
         The spec's text, kept with the results.
     """
     from rfsim.scenario.config import parse_scenario, to_toml
-    from rfsim.predict import cordotomy_scenario
+    from rfsim.prediction import cordotomy_scenario
 
     check_text("", data)
     for k in data:

@@ -130,7 +130,7 @@ class Sweep:
         from rfsim.physics.series import SERIES
 
         if self.base is None:
-            from rfsim.predict import cordotomy_scenario
+            from rfsim.prediction import cordotomy_scenario
 
             object.__setattr__(self, "base", cordotomy_scenario())
         if not isinstance(self.base, Scenario) or self.base.kind != "cordotomy":

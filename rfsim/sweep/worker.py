@@ -126,7 +126,7 @@ def _warm_up(scenario_toml: str) -> None:
     with _WARM_LOCK:
         if _WARMED:
             return
-        from rfsim.predict import predict
+        from rfsim.prediction import predict
         from rfsim.scenario.config import parse_scenario
 
         try:
@@ -136,8 +136,12 @@ def _warm_up(scenario_toml: str) -> None:
         _WARMED = True
 
 
-def run_task(task: Task) -> dict:
+def run_task(task: Task, extract=None, prepare=None) -> dict:
     """Run one prediction; never raises for a failed run (it returns the error).
+
+    ``prepare(scenario) -> scenario`` (optional) changes the scenario in the
+    worker before it runs; ``extract(prediction) -> dict`` (optional) adds keys
+    to the run's summary.  Both must be module-level functions (pickled).
 
     Returns
     -------
@@ -148,7 +152,7 @@ def run_task(task: Task) -> dict:
     """
     import socket
 
-    from rfsim.predict import predict
+    from rfsim.prediction import predict
     from rfsim.scenario.config import parse_scenario
 
     _warm_up(task.warm)
@@ -156,14 +160,25 @@ def run_task(task: Task) -> dict:
     t0 = time.perf_counter()
     out = {"status": "ok", "error": "", "summary": None, "series": {}}
     try:
-        p = predict(parse_scenario(tomllib.loads(task.scenario)))
-        out["summary"] = p.summary
+        sc = parse_scenario(tomllib.loads(task.scenario))
+        p = predict(prepare(sc) if prepare is not None else sc)
+        out["summary"] = {**p.summary, **extract(p)} if extract is not None else p.summary
         out["series"] = {n: np.asarray(p.result.series[n], float) for n in task.series}
     except Exception as e:  # noqa: BLE001 - a failed run is recorded and the sweep goes on
         out["status"], out["error"] = "failed", f"{type(e).__name__}: {e}".replace("\n", " ")
     out["info"] = {"worker": f"{socket.gethostname()}:{os.getpid()}", "wall_s": time.perf_counter() - t0,
                    "jit_new": _jit_specialisations() - before}
     return out
+
+
+def task_function(extract=None, prepare=None):
+    """The function a worker runs per task, with the optional hooks of
+    :func:`run_task` bound."""
+    if extract is None and prepare is None:
+        return run_task
+    from functools import partial
+
+    return partial(run_task, extract=extract, prepare=prepare)
 
 
 def _warm_scenario(run: RunSpec) -> str:

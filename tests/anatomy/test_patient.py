@@ -235,7 +235,7 @@ def _short(sc):
 def test_predictions_from_sagittal_folder_and_segmentation(tmp_path):
     """Done when: a warped PAM50 folder in sagittal order and a cord
     segmentation both give a prediction."""
-    from rfsim.predict import cordotomy_scenario, predict
+    from rfsim.prediction import cordotomy_scenario, predict
     from rfsim.scenario.config import AnatomySettings
 
     need_pam50()

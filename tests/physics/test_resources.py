@@ -33,8 +33,8 @@ def test_the_default_run_is_not_long_and_a_tiny_step_is():
 
 
 def test_the_warning_comes_before_the_run():
-    """rfsim.run.run and rfsim.predict.predict call warn() before simulating."""
-    from rfsim.run import run
+    """rfsim.runner.run and rfsim.prediction.predict call warn() before simulating."""
+    from rfsim.runner import run
     from rfsim.scenario.config import Scenario
 
     class Stop(Exception):

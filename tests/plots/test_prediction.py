@@ -6,7 +6,7 @@ from dataclasses import replace
 from rfsim.physics.generator import Protocol
 from rfsim.plots import save_figure
 from rfsim.plots.prediction import PREDICTION_DPI, plot_prediction
-from rfsim.predict import cordotomy_scenario, cross_section, predict
+from rfsim.prediction import cordotomy_scenario, cross_section, predict
 
 
 def test_prediction_figure(tmp_path):

@@ -36,7 +36,7 @@ def test_local_sweep_stores_every_run_with_metrics_and_failures(baseline):
 
 
 def test_stored_metrics_equal_a_direct_prediction(baseline, spec_file):
-    from rfsim.predict import predict
+    from rfsim.prediction import predict
 
     run = load_sweep(spec_file).runs()[1]
     row = rows(baseline[0])[1]

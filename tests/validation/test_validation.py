@@ -113,7 +113,7 @@ def test_new_keys_round_trip_through_toml():
 def test_series_resistance_adds_to_the_reported_impedance_exactly():
     from dataclasses import replace
 
-    from rfsim.predict import cordotomy_scenario, impedance_profile
+    from rfsim.prediction import cordotomy_scenario, impedance_profile
 
     sc = cordotomy_scenario()
     with_r = replace(sc, generator=GeneratorSettings(series_resistance_ohm=150.0))
@@ -126,7 +126,7 @@ def test_series_resistance_in_a_run_summary():
     from dataclasses import replace
 
     from rfsim.physics.generator import Lesion, Protocol
-    from rfsim.run import run
+    from rfsim.runner import run
 
     sc = Scenario(protocol=Protocol((Lesion(70.0, 5.0),), 1.0))
     a = run(sc).summary

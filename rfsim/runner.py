@@ -40,7 +40,7 @@ class Run:
 
 def build_domain(scenario: Scenario):
     """The rasterised domain of a homogeneous-block scenario (a cordotomy
-    scenario's domain comes from :func:`rfsim.predict.build`)."""
+    scenario's domain comes from :func:`rfsim.prediction.build`)."""
     if scenario.kind != "homogeneous":
         raise ValueError(f"build_domain takes a homogeneous scenario, not {scenario.kind!r}")
     return homogeneous(scenario.medium, scenario.electrode, scenario.mesh, scenario.temperature_c)
@@ -114,11 +114,11 @@ def run(scenario: Scenario, progress=None, warn=None) -> Run:
 
     Returns
     -------
-    Run, or rfsim.predict.Prediction for a cordotomy scenario
+    Run, or rfsim.prediction.Prediction for a cordotomy scenario
         Both carry ``scenario``, ``result`` and ``summary``.
     """
     if scenario.kind == "cordotomy":  # the cord's anatomy, placement and tract metrics
-        from rfsim.predict import predict
+        from rfsim.prediction import predict
 
         return predict(scenario, progress, warn)
     domain = build_domain(scenario)
