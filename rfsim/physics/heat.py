@@ -120,6 +120,6 @@ class HeatSolver:
         AT = np.empty_like(T)
         apply_operator(*self.G, diag, self.pcg.mask, T, AT)
         guesses = guesses or [None] * (1 + len(responses))
-        dT = self.pcg.solve(self.G, diag, rhs - AT, guesses[0], where)
-        T_h = T + dT
-        return T_h, [self.pcg.solve(self.G, diag, s, g, where) for s, g in zip(responses, guesses[1:])]
+        # the increment and the responses in one go: they share the operator
+        dT, *R = self.pcg.solve_many(self.G, diag, [rhs - AT, *responses], guesses, where)
+        return T + dT, R
