@@ -21,6 +21,7 @@ from numba import njit, prange
 from rfsim.errors import ConvergenceError, NonFiniteError
 from rfsim.numerics.jit import CACHE, PARALLEL_MIN_CELLS
 from rfsim.numerics.kernels import apply_operator
+from rfsim.numerics.ldl import CONVERGED, RHS_NOT_FINITE, RESIDUAL_NOT_FINITE, pcg_ldl
 
 if TYPE_CHECKING:
     from rfsim.numerics.preconditioners import Preconditioner
@@ -154,6 +155,11 @@ class PCG:
         CG iterations over all solves.
     last_iterations : int
         CG iterations of the last solve.
+    compiled : bool
+        Run the whole loop compiled when the preconditioner is an LDL^T
+        factorisation and the grid is below ``PARALLEL_MIN_CELLS`` cells
+        (:func:`rfsim.numerics.ldl.pcg_ldl`; the same answers to the last
+        bit).  True by default; False keeps the Python loop (its twin).
     """
 
     def __init__(self, free, name, rtol=1e-10, maxiter=400, *, preconditioner: Preconditioner):
@@ -163,6 +169,7 @@ class PCG:
         self.preconditioner = preconditioner
         self.iterations = 0
         self.last_iterations = 0
+        self.compiled = True
 
     @property
     def factorisations(self) -> int:
@@ -201,6 +208,8 @@ class PCG:
         """
         M = self.preconditioner
         M.prepare(G, diag)
+        if self.compiled and M.ldl is not None and b.size < PARALLEL_MIN_CELLS:
+            return self.solve_many(G, diag, [b], [x0], where)[0]
         b = b * self.mask
         x = np.zeros_like(b) if x0 is None else x0 * self.mask
         Ap = np.empty_like(b)
@@ -244,3 +253,57 @@ class PCG:
         self.iterations += it
         M.observe(it)
         return x
+
+    def solve_many(self, G, diag, bs, x0s=None, where=""):
+        """Solve A x = b for several right-hand sides of one operator.
+
+        The same answers as :meth:`solve` called for each in turn (to the last
+        bit); with an LDL^T preconditioner on a serial-size grid the systems
+        run in lockstep in one compiled call and share the passes over the
+        factors (:func:`rfsim.numerics.ldl.pcg_ldl`).
+
+        Parameters
+        ----------
+        G : tuple of face conductance arrays
+        diag : cell array
+        bs : sequence of cell arrays, right-hand sides
+        x0s : sequence of cell arrays or None, optional
+            Warm starts, one per right-hand side (None: from zero).
+        where : str
+            Context for error messages.
+
+        Returns
+        -------
+        list of numpy.ndarray
+        """
+        x0s = list(x0s) if x0s is not None else [None] * len(bs)
+        M = self.preconditioner
+        M.prepare(G, diag)
+        if not (self.compiled and M.ldl is not None and bs[0].size < PARALLEL_MIN_CELLS):
+            return [self.solve(G, diag, b, x0, where) for b, x0 in zip(bs, x0s)]
+        f = M.ldl
+        B = np.stack([np.asarray(b, dtype=float) for b in bs])
+        X = np.stack([np.zeros(B.shape[1:]) if x0 is None else np.asarray(x0, dtype=float) for x0 in x0s])
+        warm = np.array([x0 is not None for x0 in x0s])
+        info = np.zeros((len(bs), 4))
+        pcg_ldl(G[0], G[1], G[2], diag, self.mask, B, X, warm, self.rtol, self.maxiter,
+                f.Lp, f.Li, f.Lx, f.dinv, f.cells, info)
+        xs = list(X)
+        for m, (status, it, rnorm, bnorm) in enumerate(info):  # report as the solves one by one would
+            if M.ldl is not f:
+                # the last solve made the preconditioner drop its factors: one by
+                # one, the next solves would have run with new ones, so they do
+                xs[m:] = [self.solve(G, diag, b, x0, where) for b, x0 in zip(bs[m:], x0s[m:])]
+                break
+            it = int(it)
+            if status == RHS_NOT_FINITE:
+                raise NonFiniteError(f"{self.name} solve {where}: right-hand side is not finite")
+            if status != CONVERGED:
+                self.invalidate()
+                kind = NonFiniteError if status == RESIDUAL_NOT_FINITE else ConvergenceError
+                raise kind(f"{self.name} solve {where}: CG stopped after {it} iterations with "
+                           f"relative residual {rnorm / max(bnorm, 1e-300):.3e} (tolerance {self.rtol:g})")
+            self.last_iterations = it
+            self.iterations += it
+            M.observe(it)
+        return xs

@@ -95,6 +95,11 @@ class Preconditioner:
         Preconditioners built so far (factorisations, hierarchies, diagonals).
     """
 
+    #: The LDL^T factors (:class:`rfsim.numerics.ldl.LDLFactors`) when this
+    #: preconditioner is one, ready after :meth:`prepare`: PCG then runs its
+    #: whole loop compiled (:func:`rfsim.numerics.ldl.pcg_ldl`).  None otherwise.
+    ldl = None
+
     def __init__(self, free):
         self.free = np.ascontiguousarray(free, dtype=bool)
         self.key = None
@@ -141,6 +146,7 @@ class FactorisedPreconditioner(Preconditioner):
         self.factor = None
         self._cache = {}  # key -> factorisation of the operator that key stands for
         self._stale = None  # a dropped factorisation whose analysis the next one reuses
+        self._last = None  # the last factorisation built
 
     def select(self, key):
         """Use the factorisation cached under ``key``, factorising on first use."""
@@ -154,12 +160,21 @@ class FactorisedPreconditioner(Preconditioner):
             return
         U = self.pattern.matrix(G, diag)
         reuse = self._stale
-        if reuse is None and len(self._cache) >= CACHE_SIZE:
-            reuse = self._cache.pop(next(iter(self._cache)))  # least recently used
+        if len(self._cache) >= CACHE_SIZE:
+            evicted = self._cache.pop(next(iter(self._cache)))  # least recently used
+            reuse = reuse or evicted
+        # An LDL^T keeps its own factors: every factorisation can reuse the
+        # symbolic analysis of the last one.
+        reuse = reuse or (self._last if self._last is not None and self._last.ldl is not None else None)
         self._stale = None
-        self.factor = Factor(U, reuse, planar=1 in self.free.shape)
-        self._cache[self.key] = self.factor
+        self.factor = Factor(U, reuse, planar=1 in self.free.shape, idx=self.pattern.idx)
+        self._cache[self.key] = self._last = self.factor
         self.builds += 1
+
+    @property
+    def ldl(self):
+        """The LDL^T factors of the current factorisation, or None (SuperLU, or none yet)."""
+        return None if self.factor is None else self.factor.ldl
 
     def apply(self, r, out):
         out.fill(0.0)

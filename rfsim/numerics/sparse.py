@@ -10,9 +10,13 @@ coarsest multigrid level (:class:`rfsim.numerics.multigrid.Multigrid`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+
+from rfsim.numerics.ldl import LDLFactors, ldl_apply
 
 try:  # LDL^T of OSQP (qdldl): refactorises a fixed pattern ~4x faster than SuperLU
     import qdldl as _qdldl
@@ -145,24 +149,47 @@ class Factor:
     U : scipy.sparse.csc_matrix
         Upper triangle of the operator (:meth:`Pattern.matrix`).
     reuse : Factor, optional
-        An earlier factorisation of the same pattern: its LDL^T is refactorised
-        in place, reusing the symbolic analysis (``reuse`` is then spent).
+        An earlier LDL^T factorisation of the same pattern: its solver is
+        refactorised in place, reusing the symbolic analysis (AMD ordering and
+        elimination tree: two thirds of a factorisation here).  Without
+        ``idx``, ``reuse`` is then spent; with ``idx``, each factorisation keeps
+        its factors in :attr:`ldl`, so ``reuse`` stays good.
     planar : bool
         The grid has a single cell along some axis (the axisymmetric grids).
         qdldl's AMD ordering suits those operators; on 3-D grids its fill grows
         faster than SuperLU's, so SuperLU takes those.
+    idx : 1-D int array, optional
+        Flat cell index of each row of ``U`` (:attr:`Pattern.idx`); with it an
+        LDL^T factorisation keeps its factors as :attr:`ldl`, and solves with
+        them (:func:`rfsim.numerics.ldl.ldl_apply`, the same answer to the last
+        bit as qdldl's solve).
+
+    Attributes
+    ----------
+    ldl : LDLFactors or None
+        The LDL^T factors over the cells ``idx``, for the compiled CG loop
+        (:func:`rfsim.numerics.ldl.pcg_ldl`); None for SuperLU or without ``idx``.
     """
 
-    def __init__(self, U, reuse=None, planar=True):
+    def __init__(self, U, reuse=None, planar=True, idx=None):
+        self.ldl = None
         if _qdldl is not None and planar:
-            if reuse is not None:
+            if reuse is not None and isinstance(reuse._f, _qdldl.Solver):
                 reuse._f.update(U, upper=True)
                 self._f = reuse._f
             else:
                 self._f = _qdldl.Solver(U, upper=True)
+            if idx is not None:
+                self._own = LDLFactors.from_qdldl(self._f)  # rows in the order of U
+                self.ldl = replace(self._own, cells=np.ascontiguousarray(idx[self._own.cells], np.uint32))
         else:
             self._f = splu_symmetric((U + sp.triu(U, 1).T).tocsc())
 
     def solve(self, b):
         """x with A x = b (vectors over the free cells)."""
-        return self._f.solve(b)
+        if self.ldl is None:
+            return self._f.solve(b)
+        f = self._own
+        x = np.empty(b.size)
+        ldl_apply(f.Lp, f.Li, f.Lx, f.dinv, f.cells, np.ascontiguousarray(b, dtype=float), x, np.empty(b.size))
+        return x

@@ -25,9 +25,13 @@ from rfsim.numerics.kernels import apply_operator, boundary_outflow, boundary_so
 from rfsim.numerics.preconditioners import choose_preconditioner
 from rfsim.physics.domain import Domain
 from rfsim.physics.electric import cell_widths
-from rfsim.physics.timestepping import RUNGS_PER_OCTAVE
 from rfsim.physics.tissue import BLOOD_RHO_C
 
+#: Rungs of the step-size ladder per doubling: successive steps are sqrt(2) apart
+#: (:class:`rfsim.physics.timestepping.StepSizeRule`).  Steps from a fixed ladder
+#: make the implicit operators recur, so their factorisations are reused
+#: (:meth:`HeatSolver.step`).
+RUNGS_PER_OCTAVE = 2.0
 
 def bdf2_coefficients(dt, dt_prev):
     """(a0, a1, a2) with a0 T^{n+1} - a1 T^n + a2 T^{n-1} = dt dT/dt (variable step).
@@ -120,6 +124,6 @@ class HeatSolver:
         AT = np.empty_like(T)
         apply_operator(*self.G, diag, self.pcg.mask, T, AT)
         guesses = guesses or [None] * (1 + len(responses))
-        dT = self.pcg.solve(self.G, diag, rhs - AT, guesses[0], where)
-        T_h = T + dT
-        return T_h, [self.pcg.solve(self.G, diag, s, g, where) for s, g in zip(responses, guesses[1:])]
+        # the increment and the responses in one go: they share the operator
+        dT, *R = self.pcg.solve_many(self.G, diag, [rhs - AT, *responses], guesses, where)
+        return T + dT, R
