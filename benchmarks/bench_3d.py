@@ -25,11 +25,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from rfsim.bench.core import operator_vs_triad, triad_bandwidth
+from rfsim.bench import operator_vs_triad, triad_bandwidth
+from rfsim.numerics.preconditioners import MultigridPreconditioner
 from rfsim.physics.electric import ElectricSolver
 from rfsim.physics.generator import Protocol
 from rfsim.cordotomy.domains import CARTESIAN_MESH
-from rfsim.predict import build, cordotomy_scenario
+from rfsim.prediction import build, cordotomy_scenario
 from rfsim.physics.simulation import simulate
 
 
@@ -59,7 +60,9 @@ def iterations(refines):
         dom = cartesian_domain(load_parametric(), Placement.default("leg"), replace(CARTESIAN_MESH, refine=r))
         es = ElectricSolver(dom, sc.numerics.linear_rtol)
         es.solve(np.full(dom.grid.shape, 37.0))
-        out.append((r, dom.grid.ncells, es.pcg.last_iterations, len(es.pcg._mg.levels) if es.pcg.use_mg else 0))
+        pc = es.pcg.preconditioner
+        levels = len(pc.hierarchy.levels) if isinstance(pc, MultigridPreconditioner) else 0
+        out.append((r, dom.grid.ncells, es.pcg.last_iterations, levels))
     return out
 
 

@@ -19,10 +19,10 @@ from rfsim.version import __version__
 #: Public name -> module that defines it.
 _PUBLIC = {
     # prediction of a cordotomy lesion
-    "predict": "rfsim.predict",
-    "Prediction": "rfsim.predict",
-    "impedance_profile": "rfsim.predict",
-    "cordotomy_scenario": "rfsim.predict",
+    "predict": "rfsim.prediction",
+    "Prediction": "rfsim.prediction",
+    "impedance_profile": "rfsim.prediction",
+    "cordotomy_scenario": "rfsim.prediction",
     # scenarios and their loading
     "Scenario": "rfsim.scenario.config",
     "load_scenario": "rfsim.scenario.config",
@@ -33,7 +33,7 @@ _PUBLIC = {
     "Protocol": "rfsim.physics.generator",
     "Lesion": "rfsim.physics.generator",
     # any scenario (e.g. a homogeneous block)
-    "run": "rfsim.run",
+    "run": "rfsim.runner",
     # result files
     "write_result": "rfsim.io",
     "read_result": "rfsim.io",

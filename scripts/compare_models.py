@@ -1,6 +1,6 @@
 """Layered (axisymmetric) vs full 3-D model, placement by placement.
 
-Runs :func:`rfsim.predict.predict` with ``model = "axisymmetric"`` and
+Runs :func:`rfsim.prediction.predict` with ``model = "axisymmetric"`` and
 ``model = "3d"`` for the leg and arm default placements and a deep and a
 shallow leg placement, each with the test lesion (80 C for 60 s), and writes
 the table of impedance, lesion volume, cord area fraction, spinothalamic
@@ -20,7 +20,7 @@ import re
 from dataclasses import replace
 
 from rfsim.physics.generator import Protocol
-from rfsim.predict import cordotomy_scenario, predict
+from rfsim.prediction import cordotomy_scenario, predict
 
 #: (label, placement settings); depths in mm past the pia
 CASES = (

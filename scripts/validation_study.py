@@ -20,8 +20,8 @@ from dataclasses import replace
 
 from rfsim.physics.damage import ARRHENIUS_SETS, DamageSettings
 from rfsim.physics.generator import Lesion, Protocol
-from rfsim.predict import cordotomy_scenario, predict
-from rfsim.run import run
+from rfsim.prediction import cordotomy_scenario, predict
+from rfsim.runner import run
 from rfsim.scenario.config import parse_scenario
 from rfsim.validation.cases import load_cases
 from rfsim.validation.runner import evaluate

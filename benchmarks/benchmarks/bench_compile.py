@@ -1,11 +1,11 @@
 """First JIT compilation of the kernels, measured apart from every other figure:
 a fresh interpreter with ``RFSIM_DISABLE_CACHE=1`` (Numba's on-disk cache off in
-rfsim.numerics.kernels) compiles everything once (``rfsim.bench.core.compile_all``): the
+rfsim.numerics.kernels) compiles everything once (``rfsim.bench.compile_all``): the
 axisymmetric path, then the 3-D path."""
 
 from . import _common  # noqa: F401
 
-from rfsim.bench import core as bench
+import rfsim.bench as bench
 
 
 class Compile:

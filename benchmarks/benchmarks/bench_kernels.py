@@ -3,7 +3,7 @@ against a STREAM triad on the same threads."""
 
 from . import _common  # noqa: F401
 
-from rfsim.bench import core as bench
+import rfsim.bench as bench
 from rfsim.numerics.kernels import apply_operator
 
 

@@ -13,7 +13,7 @@ from rfsim.physics.domain import MeshSettings, homogeneous
 from rfsim.physics.electrode import Electrode
 from rfsim.physics.generator import Protocol
 from rfsim.cordotomy.domains import cartesian_domain
-from rfsim.predict import build, cordotomy_scenario
+from rfsim.prediction import build, cordotomy_scenario
 from rfsim.physics.simulation import simulate
 from rfsim.physics.tissue import tissue
 

@@ -1,6 +1,6 @@
-"""rfsim vs FiPy on the same heterogeneous 3-D problem (``rfsim.bench.core.PeerProblem``):
+"""rfsim vs FiPy on the same heterogeneous 3-D problem (``rfsim.bench.PeerProblem``):
 speed-up per potential solve and per heat step, and memory per cell of each code.
-Each code runs in its own fresh process (``rfsim.bench.core.compare``); the ratios are
+Each code runs in its own fresh process (``rfsim.bench.compare``); the ratios are
 only reported when the answers agree (potential 1e-6 relative, temperature
 1e-3 K), otherwise the benchmark fails.  Skipped without FiPy.
 
@@ -12,7 +12,7 @@ from . import _common  # noqa: F401
 
 import statistics
 
-from rfsim.bench import core as bench
+import rfsim.bench as bench
 
 SIZES = [32]
 

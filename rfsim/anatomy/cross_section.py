@@ -106,6 +106,9 @@ class Anatomy:
     bone : BoneWindow
     notes : tuple of str
         Sources and assumptions, for reports.
+    frame : rfsim.anatomy.frame.ImageFrame or None
+        Where the cross-section sits in the image it was read from (PAM50 or
+        the patient's); None for the parametric model, which has no image.
     """
 
     source: str
@@ -126,6 +129,7 @@ class Anatomy:
     stt_direction_deg: float
     bone: BoneWindow
     notes: tuple = ()
+    frame: object = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
@@ -308,7 +312,7 @@ def dentate_point(outline: Outline, ap_m: float, rl_m: float, angle_deg: float) 
 
 
 def finish_anatomy(*, source, level, side, ap_m, rl_m, outline, grey, tracts, layers, dentate_angle_deg,
-                   somatotopy, bone, csf_gap_m, displacement_m, ref_mm=(8.0, 11.5), notes=()):
+                   somatotopy, bone, csf_gap_m, displacement_m, ref_mm=(8.0, 11.5), notes=(), frame=None):
     """Assemble an :class:`Anatomy` from an outline, grey matter and the tract
     regions (dict name -> Region, every name of TRACTS except the STT zones),
     adding the somatotopic zones, the whole-cord regions and the dentate point.
@@ -339,4 +343,4 @@ def finish_anatomy(*, source, level, side, ap_m, rl_m, outline, grey, tracts, la
                    grey=grey, regions=regions, stt_direction_deg=float(somatotopy["direction_deg"]),
                    bone=BoneWindow(bone["window_height_mm"] * 1e-3, bone["window_lateral_mm"] * 1e-3,
                                    float(bone["max_in_plane_tilt_deg"]), bone["source"]),
-                   notes=tuple(notes))
+                   notes=tuple(notes), frame=frame)

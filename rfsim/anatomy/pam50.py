@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from rfsim.anatomy.cross_section import Anatomy, dentate_point, finish_anatomy
+from rfsim.anatomy.frame import frame_from_header
 from rfsim.anatomy.names import LEVELS
 from rfsim.anatomy.parametric import check_patient, read_mesh
 from rfsim.anatomy.shapes import Outline, RasterRegion
@@ -104,12 +105,41 @@ def _ids(single, words):
     return ids
 
 
+def tract_groups(single: dict, combined: dict, folder) -> dict:
+    """Atlas ids of each region (``ATLAS_TRACTS`` and the ventral funiculus),
+    from the labels of :func:`read_labels`."""
+    groups = {n: _ids(single, words) for n, words in ATLAS_TRACTS.items()}
+    if VENTRAL_FUNICULUS not in combined:
+        raise ConfigError("pam50", str(folder), f"atlas/info_label.txt lacks the combined label {VENTRAL_FUNICULUS!r}")
+    groups["ventral_funiculus"] = combined[VENTRAL_FUNICULUS]
+    return groups
+
+
+def axial(nib, img, where):
+    """The image with its voxel axes along world x, y, z (any signs).
+
+    A warped template saved in another voxel order (e.g. sagittal) is permuted
+    and flipped to RAS without resampling; PAM50's own order (LAS) is kept, so
+    its numbers do not change.  Raises ConfigError for an oblique affine (a
+    rotated or tilted grid), which only ``source = "patient"`` resamples.
+    """
+    if tuple(nib.aff2axcodes(img.affine)) not in {(a, b, c) for a in "LR" for b in "PA" for c in "IS"}:
+        img = nib.as_closest_canonical(img)
+    m = np.asarray(img.affine[:3, :3], float)
+    off = np.abs(m - np.diag(np.diag(m))).max()
+    if off > 1e-6 * np.abs(np.diag(m)).max():
+        raise ConfigError("pam50", str(where), "oblique affine (the voxel grid is rotated or tilted from the world "
+                                               "axes): use [anatomy] source = \"patient\" with patient_folder, which "
+                                               "resamples it")
+    return img
+
+
 def _slice_index(folder, nib, level, z_mm):
     """Slice index k and vertebral level name for a level or a world z (mm)."""
     p = folder / "template" / "PAM50_levels.nii.gz"
     if not p.is_file():
         raise ConfigError("pam50", str(folder), f"is not a PAM50 folder: {p} is missing")
-    img = nib.load(str(p))
+    img = axial(nib, nib.load(str(p)), p)
     lev = np.asarray(img.dataobj)
     per_k = lev.reshape(-1, lev.shape[2]).max(axis=0)
     A = img.affine
@@ -179,12 +209,10 @@ def load_pam50(folder=None, *, level: str = "C2", z_mm: float | None = None, sid
         p = folder / rel
         if not p.is_file():
             raise ConfigError("pam50", str(folder), f"is not a PAM50 folder: {p} is missing")
-        img = nib.load(str(p))
+        img = axial(nib, nib.load(str(p)), p)
         return np.asarray(img.dataobj[:, :, k], dtype=float), img.affine
 
     cord, A = read("template/PAM50_cord.nii.gz")
-    if abs(A[0, 1]) > 1e-6 or abs(A[1, 0]) > 1e-6:
-        raise ConfigError("pam50", str(folder), "oblique affines are not supported (expected PAM50's axis-aligned grid)")
     grey_map, _ = read("template/PAM50_gm.nii.gz")
     if cord.sum() <= 0:
         raise ConfigError("level", level, f"no cord in PAM50 slice k={k}")
@@ -204,18 +232,14 @@ def load_pam50(folder=None, *, level: str = "C2", z_mm: float | None = None, sid
         [0.0, 1e3 / (sy * A[1, 1]), (cy - A[1, 2] * k - A[1, 3]) / A[1, 1]],
     ])
     cord_region = RasterRegion("cord_map", cord, to_index)
-    outline = _outline(cord_region, max(a * sx, b * sy) * 3e-3)
+    outline = cord_outline(cord_region, max(a * sx, b * sy) * 3e-3)
     grey = RasterRegion("grey_matter", grey_map, to_index)
 
     d = read_mesh(mesh)
     ap_m, rl_m = 2 * b * sy * 1e-3, 2 * a * sx * 1e-3
     y_dent = dentate_point(outline, ap_m, rl_m, d["dentate"]["angle_deg"])[1]
     tracts = {}
-    groups = {n: _ids(single, words) for n, words in ATLAS_TRACTS.items()}
-    if VENTRAL_FUNICULUS not in combined:
-        raise ConfigError("pam50", str(folder), f"atlas/info_label.txt lacks the combined label {VENTRAL_FUNICULUS!r}")
-    groups["ventral_funiculus"] = combined[VENTRAL_FUNICULUS]
-    for name, ids in groups.items():
+    for name, ids in tract_groups(single, combined, folder).items():
         m = sum(read(f"atlas/PAM50_atlas_{i:02d}.nii.gz")[0] for i in ids)
         if name == "spinocerebellar":
             tracts["ventral_spinocerebellar"] = RasterRegion("ventral_spinocerebellar", m, to_index, True,
@@ -227,14 +251,19 @@ def load_pam50(folder=None, *, level: str = "C2", z_mm: float | None = None, sid
     gap = (csf_gap_mm if csf_gap_mm is not None else d["layers"]["csf_gap_lateral_mm"]) * 1e-3
     notes = (f"PAM50 {folder} slice k={k} ({level}); De Leener 2018, Levy 2015",
              f"lesion side ({side}) chosen by world coordinates (RAS+), not by atlas label names")
+    # model metres -> world mm: the inverse of to_index's scaling, about the slice's cord centroid
+    ref = folder / "template" / "PAM50_cord.nii.gz"
+    frame = frame_from_header(ref, nib.load(str(ref)), (cx, cy, A[2, 2] * k + A[2, 3]),
+                              np.diag([1e3 / (sgn * sx), 1e3 / sy, 1e3]))
     return finish_anatomy(source="pam50", level=level, side=side, ap_m=ap_m, rl_m=rl_m, outline=outline, grey=grey,
                           tracts=tracts, layers=d["layers"], dentate_angle_deg=d["dentate"]["angle_deg"],
                           somatotopy=d["somatotopy"], bone=d["bone"], csf_gap_m=gap,
                           displacement_m=displacement_mm * 1e-3,
-                          ref_mm=(d["reference_cord"]["ap_mm"], d["reference_cord"]["rl_mm"]), notes=notes)
+                          ref_mm=(d["reference_cord"]["ap_mm"], d["reference_cord"]["rl_mm"]), notes=notes,
+                          frame=frame)
 
 
-def _outline(cord: RasterRegion, r_max_m: float, n: int = 720) -> Outline:
+def cord_outline(cord: RasterRegion, r_max_m: float, n: int = 720) -> Outline:
     """Cord surface as r(phi): along each ray, where the cord fraction first
     falls below 0.5 (linear interpolation), smoothed to 12 angular harmonics."""
     phi = np.linspace(-np.pi, np.pi, n, endpoint=False)

@@ -41,12 +41,15 @@ _TOP_KEYS = {"meta", "reference_cord", "levels", "layers", "dentate", "somatotop
 
 
 def _check_keys(table, allowed, where):
+    if not isinstance(table, dict):
+        raise ConfigError(where, table, "must be a table")
+    name = (lambda k: f"{where}.{k}") if where else str
     for k in table:
         if k not in allowed:
-            raise ConfigError(f"{where}.{k}", table[k], f"unknown key; allowed: {', '.join(sorted(allowed))}")
-    for k in allowed:
+            raise ConfigError(name(k), table[k], f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    for k in sorted(allowed):  # the same message every time (a set has no order)
         if k not in table and k != "source" and not k.startswith("_opt_"):
-            raise ConfigError(f"{where}.{k}", None, "missing")
+            raise ConfigError(name(k), None, "missing")
     if "source" in allowed and not str(table.get("source", "")).strip():
         raise ConfigError(f"{where}.source", table.get("source"), "every number needs a source")
 
@@ -58,25 +61,40 @@ def read_mesh(path=None) -> dict:
     Returns the parsed dict (numbers in mm and degrees, as in the file).
     """
     d, _ = read_toml(path if path is not None else mesh_path(), "anatomy.mesh")
-    _check_keys(d, _TOP_KEYS, "c1c2")
+    _check_keys(d, _TOP_KEYS, "")
     _check_keys(d["reference_cord"], {"ap_mm", "rl_mm", "source"}, "reference_cord")
+    _numbers(d["reference_cord"], "reference_cord", positive=True)
     for lev in LEVELS:
         if lev not in d["levels"]:
             raise ConfigError(f"levels.{lev}", None, "missing")
         _check_keys(d["levels"][lev], {"ap_mm", "rl_mm", "source"}, f"levels.{lev}")
+        _numbers(d["levels"][lev], f"levels.{lev}", positive=True)
     _check_keys(d["layers"], {"pia_thickness_mm", "csf_gap_lateral_mm", "csf_gap_ap_mm", "dura_thickness_mm",
                               "beyond_tissue", "source"}, "layers")
     _check_keys(d["dentate"], {"angle_deg", "source"}, "dentate")
     _check_keys(d["somatotopy"], {"order", "direction_deg", "shares", "source"}, "somatotopy")
     _check_keys(d["bone"], {"window_height_mm", "window_lateral_mm", "max_in_plane_tilt_deg", "source"}, "bone")
+    for table, skip in (("layers", ("beyond_tissue",)), ("dentate", ()), ("somatotopy", ("order", "shares")),
+                        ("bone", ())):
+        _numbers(d[table], table, positive=table in ("layers", "bone"), skip=skip)
+    if not isinstance(d["somatotopy"]["shares"], list):
+        raise ConfigError("somatotopy.shares", d["somatotopy"]["shares"], "four positive shares summing to 1")
+    for i, x in enumerate(d["somatotopy"]["shares"]):
+        require_number(f"somatotopy.shares[{i}]", x, 0.0, 1.0, lo_open=True)
     if list(d["somatotopy"]["order"]) != [z[4:] for z in STT_ZONES]:
         raise ConfigError("somatotopy.order", d["somatotopy"]["order"], "must be ['arm', 'trunk', 'leg', 'sacral']")
     shares = d["somatotopy"]["shares"]
     if len(shares) != 4 or abs(sum(shares) - 1) > 1e-9 or min(shares) <= 0:
         raise ConfigError("somatotopy.shares", shares, "four positive shares summing to 1")
     names = set()
+    if not isinstance(d["region"], list):
+        raise ConfigError("region", d["region"], "must be an array of tables [[region]]")
     for i, r in enumerate(d["region"]):
         _check_keys(r, {"name", "shapes", "source"}, f"region[{i}]")
+        if not isinstance(r["name"], str):
+            raise ConfigError(f"region[{i}].name", r["name"], "must be a region name (string)")
+        if not isinstance(r["shapes"], list) or not r["shapes"]:
+            raise ConfigError(f"region[{i}].shapes", r["shapes"], "must be a non-empty array of shapes")
         if r["name"] in names:
             raise ConfigError(f"region[{i}].name", r["name"], "duplicate")
         names.add(r["name"])
@@ -87,7 +105,25 @@ def read_mesh(path=None) -> dict:
     return d
 
 
+def _numbers(table, where, positive=False, skip=()):
+    """ConfigError unless every value of ``table`` (but ``source`` and ``skip``)
+    is a finite number (> 0 with ``positive``)."""
+    for k, v in table.items():
+        if k != "source" and k not in skip:
+            require_number(f"{where}.{k}", v, 0.0 if positive else None, lo_open=positive)
+
+
+def _list(v, key, n, positive=False):
+    """``v`` as a tuple of ``n`` finite numbers (> 0 with ``positive``), or ConfigError naming ``key``."""
+    if not isinstance(v, list) or len(v) != n:
+        raise ConfigError(key, v, f"must be a list of {n} numbers")
+    return tuple(require_number(f"{key}[{i}]", x, 0.0 if positive else None, lo_open=positive)
+                 for i, x in enumerate(v))
+
+
 def _shape(spec, where):
+    if not isinstance(spec, dict):
+        raise ConfigError(where, spec, "must be a shape table { kind = ..., ... }")
     kind = spec.get("kind")
     keys = {"sector": {"kind", "theta_deg", "rho"}, "ellipse": {"kind", "center_mm", "semi_axes_mm", "angle_deg"},
             "polygon": {"kind", "vertices_mm"}}
@@ -95,10 +131,15 @@ def _shape(spec, where):
         raise ConfigError(f"{where}.kind", kind, f"allowed: {', '.join(keys)}")
     _check_keys(spec, keys[kind], where)
     if kind == "sector":
-        return Sector(tuple(spec["theta_deg"]), tuple(spec["rho"]))
+        return Sector(_list(spec["theta_deg"], f"{where}.theta_deg", 2), _list(spec["rho"], f"{where}.rho", 2))
     if kind == "ellipse":
-        return Ellipse(tuple(spec["center_mm"]), tuple(spec["semi_axes_mm"]), float(spec["angle_deg"]))
-    return Polygon(tuple(tuple(v) for v in spec["vertices_mm"]))
+        return Ellipse(_list(spec["center_mm"], f"{where}.center_mm", 2),
+                       _list(spec["semi_axes_mm"], f"{where}.semi_axes_mm", 2, positive=True),
+                       require_number(f"{where}.angle_deg", spec["angle_deg"]))
+    vertices = spec["vertices_mm"]
+    if not isinstance(vertices, list) or len(vertices) < 3:
+        raise ConfigError(f"{where}.vertices_mm", vertices, "must be a list of at least 3 [x, y] points")
+    return Polygon(tuple(_list(v, f"{where}.vertices_mm[{i}]", 2) for i, v in enumerate(vertices)))
 
 
 def check_patient(level, ap_mm, rl_mm, csf_gap_mm, side, displacement_mm):
@@ -115,7 +156,8 @@ def check_patient(level, ap_mm, rl_mm, csf_gap_mm, side, displacement_mm):
 
 
 def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None, rl_mm: float | None = None,
-                    csf_gap_mm: float | None = None, side: str = "right", displacement_mm: float = 0.0) -> Anatomy:
+                    csf_gap_mm: float | None = None, side: str = "right", displacement_mm: float = 0.0,
+                    outline: Outline | None = None) -> Anatomy:
     """The parametric C1-C2 cross-section scaled to a patient.
 
     Parameters
@@ -133,6 +175,10 @@ def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None,
     displacement_mm : float
         Displacement of the cord away from the needle (mm, 0-5), leaving at
         least 0.2 mm of CSF on the far side.
+    outline : Outline, optional
+        A measured cord outline (a patient's segmentation) instead of the
+        ellipse of ``ap_mm`` x ``rl_mm``; the tract shapes, scaled to those
+        diameters, are clipped to it.
 
     Returns
     -------
@@ -149,7 +195,8 @@ def load_parametric(path=None, *, level: str = "C2", ap_mm: float | None = None,
     gap = float(csf_gap_mm if csf_gap_mm is not None else d["layers"]["csf_gap_lateral_mm"])
     if d["layers"]["beyond_tissue"] not in TISSUES:
         raise ConfigError("layers.beyond_tissue", d["layers"]["beyond_tissue"], f"allowed: {', '.join(TISSUES)}")
-    outline = Outline.ellipse(rl * 0.5e-3, ap * 0.5e-3)
+    if outline is None:
+        outline = Outline.ellipse(rl * 0.5e-3, ap * 0.5e-3)
     scale = (rl / ref["rl_mm"], ap / ref["ap_mm"])
     semi = (ref["rl_mm"] / 2, ref["ap_mm"] / 2)
     built, earlier = {}, []

@@ -6,6 +6,13 @@ from rfsim.cli.common import per_target
 from rfsim.cordotomy.placement import DEFAULT_DEPTH_MM, DEFAULT_OFFSET_MM
 
 
+#: What the anatomy and placement code calls each flag's value: an error about
+#: it names the flag the user typed (rfsim.errors.keys_as_typed).
+FLAG_KEYS = {"--mesh": "anatomy.mesh", "--pam50": "pam50", "--level": "level", "--ap": "ap_mm", "--rl": "rl_mm",
+             "--csf-gap": "csf_gap_mm", "--displacement": "displacement_mm", "--offset": "offset_mm",
+             "--depth": "depth_mm", "--tilt": "tilt_deg[cranio_caudal]", "--tilt-in-plane": "tilt_deg[in_plane]"}
+
+
 def add_command(sub):
     """Add ``rfsim anatomy`` to the CLI's subparsers."""
     p = sub.add_parser("anatomy", help="draw the C1-C2 cross-section with tracts and the needle")

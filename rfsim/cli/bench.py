@@ -6,8 +6,14 @@ import json
 import os
 from pathlib import Path
 
-from rfsim.bench.core import FULL, QUICK, report
+from rfsim.bench import FULL, QUICK, report
 from rfsim.errors import ConfigError
+from rfsim.outputs import JSON_SUFFIXES, check_output
+
+#: Peer-problem sizes (cells per side) and repeats ``rfsim bench`` accepts: 256^3
+#: cells is 16.8 million, beyond what the FiPy peer solves on a workstation.
+SIZES = (4, 256)
+REPEATS = (1, 100)
 
 
 def add_command(sub):
@@ -21,6 +27,13 @@ def add_command(sub):
     p.add_argument("--threads", type=int, metavar="N", help="threads for rfsim's kernels (default: all cores)")
 
     def run(args):
+        for n in args.sizes or ():
+            if not SIZES[0] <= n <= SIZES[1]:
+                raise ConfigError("--sizes", n, f"must be whole numbers from {SIZES[0]} to {SIZES[1]} (cells per side)")
+        if args.repeats is not None and not REPEATS[0] <= args.repeats <= REPEATS[1]:
+            raise ConfigError("--repeats", args.repeats, f"must be a whole number from {REPEATS[0]} to {REPEATS[1]}")
+        if args.json is not None:
+            check_output(args.json, "--json", JSON_SUFFIXES)
         if args.threads is not None:
             import numba
 
@@ -31,7 +44,7 @@ def add_command(sub):
         kw = dict(QUICK if args.quick else FULL)
         if args.sizes:
             kw["sizes"] = tuple(args.sizes)
-        if args.repeats:
+        if args.repeats is not None:
             kw["repeats"] = args.repeats
         table, fig = report(with_fipy=False if args.no_fipy else None, **kw)
         print(table)

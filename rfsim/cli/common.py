@@ -1,17 +1,21 @@
 """What every command shares: the argument parser that exits with status 2 on bad
-flags, the progress line, and writing or printing a result."""
+flags, the progress line, writing or printing a result, and the checks of the
+paths a command will write and of the flags a user typed."""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+
+from rfsim.errors import MAX_SHOWN_VALUE, one_line
 
 
 class Parser(argparse.ArgumentParser):
     """argparse's own errors as one line and exit status 2."""
 
     def error(self, message):
-        self.exit(2, f"rfsim: error: {message}\n")
+        self.exit(2, f"rfsim: error: {argparse_message(message)}\n")
 
 
 #: Share of the simulated time that must have passed, since the first report,
@@ -94,10 +98,36 @@ def print_summary(summary: dict) -> None:
             v = f"{v:.6g}"
         elif isinstance(v, list):
             v = "; ".join(", ".join(f"{kk}={vv:.4g}" if isinstance(vv, float) else f"{kk}={vv}"
-                                    for kk, vv in item.items()) for item in v)
+                                    for kk, vv in item.items()) if isinstance(item, dict) else str(item)
+                          for item in v)
         print(f"{k:<{width}}  {v}")
 
 
 def per_target(mm: dict) -> str:
     """A per-target default for a help text, from the code's own table (mm)."""
     return ", ".join(f"{target} {value:g}" for target, value in mm.items())
+
+
+def argparse_message(message: str) -> str:
+    """argparse's message on one line, each quoted value the user typed cut to
+    :data:`rfsim.errors.MAX_SHOWN_VALUE` characters (``--offset`` followed by a
+    10 MB argument once gave a 10 MB "line")."""
+    cut = re.sub(r"'([^']{%d})[^']+'" % MAX_SHOWN_VALUE, r"'\1...'", message)
+    return one_line(cut, 1000)
+
+
+def warn_printer():
+    """warn(message): a warning known before a run starts, on stderr (stdout
+    stays for the result, JSON included)."""
+
+    def warn(message: str) -> None:
+        print(f"rfsim: warning: {one_line(message)}", file=sys.stderr, flush=True)
+
+    return warn
+
+
+def typed_flags(args, flags: dict) -> dict:
+    """For :func:`rfsim.errors.keys_as_typed`: scenario key -> the flag the user
+    typed it as, for the flags of ``flags`` (flag -> key) that were given."""
+    return {key: flag for flag, key in flags.items()
+            if getattr(args, flag.lstrip("-").replace("-", "_"), None) is not None}

@@ -18,7 +18,7 @@ def add_command(sub):
     def run(args):
         import json
 
-        from rfsim.predict import impedance_profile
+        from rfsim.prediction import impedance_profile
 
         sc = scenario_from_flags(args)
         rows = impedance_profile(sc, args.start, args.step)

@@ -8,6 +8,16 @@ from rfsim.errors import ConfigError
 from rfsim.physics.electrode import KANPOLAT_DIAMETER_MM, KANPOLAT_TIP_MM
 
 
+#: The scenario key each flag sets: an error about that key names the flag when the
+#: user typed it (--depth 50 is reported as --depth, not placement.depth_mm).
+FLAG_KEYS = {"--offset": "placement.offset_mm", "--depth": "placement.depth_mm",
+             "--electrode-diameter": "electrode.diameter_mm", "--tip-length": "electrode.tip_length_mm",
+             "--temperature": "protocol.set_temperature_c", "--duration": "protocol.duration_s",
+             "--lesions": "protocol.lesions", "--start": "start_mm", "--step": "step_mm"}
+#: Lesions per protocol (as a scenario file's protocol.lesions).
+MAX_LESIONS = 10
+
+
 def add_placement_flags(p):
     """Flags shared by ``predict`` and ``impedance`` (they override --config)."""
     p.add_argument("--config", metavar="FILE.toml", help="cordotomy scenario (see: rfsim template cordotomy)")
@@ -18,6 +28,11 @@ def add_placement_flags(p):
     p.add_argument("--electrode-diameter", type=float, metavar="MM", help=f"electrode diameter (mm; default {KANPOLAT_DIAMETER_MM:.2f})")
     p.add_argument("--tip-length", type=float, metavar="MM", help=f"exposed tip length (mm; default {KANPOLAT_TIP_MM:g})")
     p.add_argument("--model", choices=("axisymmetric", "3d"), help="layered axisymmetric (default) or 3-D model")
+    p.add_argument("--patient-folder", dest="patient_folder", metavar="DIR",
+                   help="anatomy from the output folder of sct_warp_template (docs/patient.md)")
+    p.add_argument("--segmentation", metavar="FILE.nii.gz", help="anatomy from a cord segmentation (sct_deepseg_sc)")
+    p.add_argument("--vertebral-labels", dest="vertebral_labels", metavar="FILE.nii.gz",
+                   help="vertebral levels of sct_label_vertebrae (default: next to the segmentation)")
 
 
 def scenario_from_flags(args):
@@ -28,7 +43,8 @@ def scenario_from_flags(args):
     from rfsim.physics.electrode import Electrode
     from rfsim.physics.generator import Lesion, Protocol
 
-    sc = load_scenario(args.config) if args.config else Scenario(kind="cordotomy", protocol=Protocol.clinical(3))
+    sc = load_scenario(args.config, "--config") if args.config else Scenario(kind="cordotomy",
+                                                                           protocol=Protocol.clinical(3))
     if sc.kind != "cordotomy":
         raise ConfigError("scenario.kind", sc.kind, "rfsim predict needs a \"cordotomy\" scenario")
     ps = sc.placement
@@ -45,14 +61,17 @@ def scenario_from_flags(args):
         kw["electrode"] = Electrode(d, t, el.metal)
     if args.model:
         kw["model"] = args.model
+    patient = {k: getattr(args, k, None) for k in ("patient_folder", "segmentation", "vertebral_labels")}
+    if any(patient.values()):  # these flags switch the anatomy to the patient's images
+        kw["anatomy"] = replace(sc.anatomy, source="patient", **{k: v for k, v in patient.items() if v})
     for key in ("temperature", "duration", "lesions"):
         if getattr(args, key, None) is not None:
             les = sc.protocol.lesions
             T = les[0].set_temperature_c if args.temperature is None else args.temperature
             D = les[0].duration_s if args.duration is None else args.duration
             n = len(les) if args.lesions is None else args.lesions
-            if isinstance(n, int) and n < 1:
-                raise ConfigError("--lesions", n, "must be a whole number >= 1")
+            if not 1 <= n <= MAX_LESIONS:
+                raise ConfigError("--lesions", n, f"must be a whole number from 1 to {MAX_LESIONS}")
             kw["protocol"] = Protocol(tuple(Lesion(T, D) for _ in range(n)), sc.protocol.cooling_s)
             break
     return replace(sc, **kw)

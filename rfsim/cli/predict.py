@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rfsim.cli.common import emit, progress_printer
+from rfsim.cli.common import emit, progress_printer, warn_printer
 from rfsim.cli.placement_flags import add_placement_flags, scenario_from_flags
+from rfsim.cli.uncertainty import add_uncertainty_flags
 from rfsim.physics.generator import describe_protocol
 
 
@@ -17,16 +18,31 @@ def add_command(sub):
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
     p.add_argument("--out", metavar="FILE.h5", help="write scenario, grid, fields, series and metrics to HDF5")
     p.add_argument("--plot", metavar="FILE.png", help="draw the cross-section with the lesion and the traces")
+    p.add_argument("--nifti", metavar="DIR", help="write the lesion, damage, peak temperature and needle as NIfTI "
+                                                  "on the grid of the anatomy's image (pam50 or patient)")
+    add_uncertainty_flags(p)
 
     def run(args):
-        from rfsim.predict import predict
+        if args.uncertainty is not None:
+            from rfsim.cli.uncertainty import run_uncertainty
+
+            return run_uncertainty(args, scenario_from_flags(args))
+        from rfsim.prediction import predict
 
         sc = scenario_from_flags(args)
-        pr = predict(sc, progress=None if args.json else progress_printer())
+        if args.nifti:  # refuse before a run that could not be written
+            from rfsim.nifti import check_nifti_request
+
+            check_nifti_request(args.nifti, sc.anatomy.source)
+        pr = predict(sc, progress=None if args.json else progress_printer(), warn=warn_printer())
+        if args.nifti:
+            from rfsim.nifti import write_nifti
+
+            write_nifti(pr, args.nifti)
         if args.plot:
             from rfsim.plots import save_figure
             from rfsim.plots.prediction import plot_prediction
-            from rfsim.predict import cross_section
+            from rfsim.prediction import cross_section
 
             save_figure(plot_prediction(pr, cross_section(pr)), args.plot, crop=True)
         return emit(args, pr, print_prediction)

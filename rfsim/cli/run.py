@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsim.cli.common import emit, print_summary, progress_printer
+from rfsim.cli.common import emit, print_summary, progress_printer, warn_printer
 from rfsim.cli.predict import print_prediction
 
 
@@ -15,10 +15,10 @@ def add_command(sub):
 
     def run(args):
         from rfsim.scenario.config import load_scenario
-        from rfsim.run import run as run_scenario
+        from rfsim.runner import run as run_scenario
 
         sc = load_scenario(args.scenario)
-        r = run_scenario(sc, progress=None if args.json else progress_printer())
+        r = run_scenario(sc, progress=None if args.json else progress_printer(), warn=warn_printer())
         return emit(args, r, print_prediction if sc.kind == "cordotomy" else print_summary)
 
     p.set_defaults(func=run)

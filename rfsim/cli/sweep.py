@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from rfsim.errors import ConfigError
-from rfsim.sweep.execute import run_sweep
+from rfsim.sweep.execute import check_scheduler, run_sweep
 from rfsim.sweep.parse import load_sweep
 
 
@@ -19,12 +19,15 @@ def add_command(sub) -> None:
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
     p.add_argument("--log-every", type=float, default=10.0, metavar="S",
                    help="seconds between log lines when stderr is not a terminal (default 10)")
-    p.add_argument("--dry-run", action="store_true", help="check the spec, print the design size, run nothing")
+    p.add_argument("--dry-run", action="store_true", help="check the spec and its design points, print the number "
+                                                          "of runs, run nothing")
 
     def run(args):
+        if args.scheduler is not None:
+            check_scheduler(args.scheduler)  # a typo is found before the spec is read
         spec = load_sweep(args.spec)
         if args.dry_run:
-            spec.runs()
+            spec.check()  # the design points; Monte Carlo draws are built as they run
             print(f"{spec.n_points} design points x {spec.n_samples} samples = {spec.n_runs} runs; "
                   f"varied: {', '.join(spec.design_keys + spec.uncertain_keys) or 'nothing'}")
             return 0
@@ -32,8 +35,10 @@ def add_command(sub) -> None:
             raise ConfigError("--log-every", args.log_every, "must be > 0 s")
         s = run_sweep(spec, args.out, args.workers, args.scheduler, args.resume, log_every_s=args.log_every)
         rate = f", {s['ran'] / s['seconds'] * 60:.0f} runs/min" if s["seconds"] > 0 else ""
+        dropped = (f"; {s['dropped']} stored rows were damaged, duplicated or not of this spec, "
+                   "left out and run again") if s["dropped"] else ""
         print(f"rfsim sweep: {s['runs']} runs in {args.out}: {s['ran']} run now ({s['failed']} failed), "
-              f"{s['skipped']} already done{rate}", file=sys.stderr)
+              f"{s['skipped']} already done{rate}{dropped}", file=sys.stderr)
         return 0
 
     p.set_defaults(func=run)

@@ -25,6 +25,7 @@ from rfsim.cordotomy.placement import NeedlePath, Placement, needle_path
 from rfsim.errors import ConfigError
 from rfsim.numerics.grid import cartesian_grid, graded_edges
 from rfsim.physics.domain import Domain, MeshSettings, layered_axisymmetric, surface_walls
+from rfsim.physics.resources import require_memory
 from rfsim.physics.tissue import tissue
 
 
@@ -101,7 +102,25 @@ def axisymmetric_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettin
     (:func:`axisymmetric_layers`, with ``path`` and ``tissues`` as there);
     other keywords go to layered_axisymmetric."""
     layers = axisymmetric_layers(anatomy, placement, path=path, tissues=tissues)
+    require_extent(layers, placement.electrode.tip_length_m, mesh)
     return layered_axisymmetric(layers, placement.electrode, mesh, **kw)
+
+
+def require_extent(layers, tip_length_m: float, mesh: MeshSettings) -> None:
+    """ConfigError naming ``mesh.extent_mm`` unless the layered domain holds every
+    layer interface: :func:`rfsim.physics.domain.layered_axisymmetric` spans z
+    from -extent to max(extent, tip + extent / 2), and only knows that it has too
+    little room, not which setting of the user's gave it so little."""
+    tops = [z for z, _ in layers[:-1]]
+    if not tops:
+        return
+    top, bottom = max(tops), min(tops)
+    need_m = max(min(top, 2.0 * (top - tip_length_m)) if top > tip_length_m else 0.0, -bottom)
+    if mesh.extent_m <= need_m:
+        raise ConfigError("mesh.extent_mm", round(mesh.extent_m * 1e3, 9),
+                          f"too small for this placement: the tissues met along the needle (cord, pia, CSF, dura) "
+                          f"reach {top * 1e3:.2f} mm from the tip end; give more than "
+                          f"{math.ceil(need_m * 1e5) / 1e2:.2f} mm (default {MeshSettings().extent_m * 1e3:g})")
 
 
 #: Mesh defaults of the 3-D grid: coarser than the axisymmetric default so that
@@ -176,6 +195,8 @@ def cartesian_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettings 
     y = graded_edges([tip[1] - E, tip[1] + E], ya, mesh.growth, mesh.max_cell_m, mesh.refine)
     za = [(tip[2] - a, hmin), (tip[2] + a, hmin), (prox[2], hmin)]
     z = graded_edges([tip[2] - half_length_m, tip[2] + half_length_m], za, mesh.growth, mesh.max_cell_m, mesh.refine)
+    require_memory((x.size - 1) * (y.size - 1) * (z.size - 1), "cartesian", f"refine = {mesh.refine:g}",
+                   "lower [mesh] refine (the 3-D grid's cell sizes are rfsim.cordotomy.domains.CARTESIAN_MESH)")
     grid = cartesian_grid(x, y, z, open_sides=(True, True, True, True, False, False))
     frac2d = anatomy.tissue_fractions(x, y, n_sub=n_sub)
     names = anatomy.tissue_names

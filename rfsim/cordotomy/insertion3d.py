@@ -1,6 +1,6 @@
 """Impedance of the 3-D model as the electrode advances along its needle line.
 
-:func:`rfsim.predict.impedance_profile` moves the tip of the layered model
+:func:`rfsim.prediction.impedance_profile` moves the tip of the layered model
 through CSF, pia and cord; this module does the same on the 3-D Cartesian grid,
 so both models can be checked against the impedance bands surgeons use
 (Shepherd et al., AJNR 2017: < 200 ohm in CSF, < 400 ohm at the pial surface,

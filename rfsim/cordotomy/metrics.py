@@ -68,7 +68,7 @@ def tract_metrics(sampler, anatomy, path, size, settings: VerdictSettings, targe
     cord = fr["cord"]
     z_mid = path.mid_tip_m[2]
     L = ras.sample(sampler, z_mid) >= 0.0
-    # the raster holds the lesion side; shares are of the whole cord's area
+    # the raster covers the whole cord: its cord cells add up to the cord area
     cord_area = anatomy.cord_area_m2 / ras.step ** 2
     cov = {n: float((L * fr[n]).sum() / fr[n].sum()) if fr[n].sum() > 0 else 0.0 for n in TRACTS}
     zones = {n.replace("stt_", ""): cov[n] for n in STT_ZONES}

@@ -11,7 +11,7 @@ toward the lesion side, y anterior, z cranial; metres) by a *sampler*:
 * :class:`CartesianSampler`: the 3-D model's field, trilinear.
 
 :func:`sampler_for` picks the one that fits a domain.  :func:`raster` gives the
-lesion-side cross-section on a fine grid (default 50 um cells) with the tract
+whole cross-section on a fine grid (default 50 um cells) with the tract
 fractions of the anatomy; :meth:`Raster.sample` evaluates a sampler on it in one
 axial plane.
 """
@@ -135,14 +135,21 @@ class Raster:
 
 
 def raster(anatomy, step_m: float = RASTER_STEP_M) -> Raster:
-    """Tract fractions of the lesion-side cross-section (cached on the anatomy).
+    """Tract fractions of the cross-section (cached on the anatomy).
 
-    The raster spans the cord from 1 mm across the midline to the lateral pia.
+    The raster spans the whole cord, so that the cord's shares count a lesion
+    wherever it is (a raster of the lesion side once capped a cord fully
+    lesioned at 61 %).  The tracts lie on the lesion side only.
     """
 
     def build():
         half_rl, half_ap = 0.5 * anatomy.rl_m + 1e-3, 0.5 * anatomy.ap_m + 1e-3
-        x = np.arange(-1e-3, half_rl + step_m, step_m)
+        # cells laid from 1 mm across the midline, where the lesion-side raster
+        # began, and continued to the far side: the lesion-side cells keep their
+        # exact centres, and with them every metric of a lesion on that side
+        near = np.arange(-1e-3, half_rl + step_m, step_m)
+        far = -1e-3 - step_m * np.arange(int(np.ceil((half_rl - 1e-3) / step_m)), 0, -1)
+        x = np.concatenate([far, near])
         y = np.arange(-half_ap, half_ap + step_m, step_m)
         return Raster(x, y, anatomy.region_fractions(x, y, names=TRACTS + ("cord",), n_sub=1))
 

@@ -9,23 +9,21 @@ faces; their conductance is that from the cell centre to a Dirichlet boundary
 
 Each ``@njit`` kernel has a NumPy twin of the same name with suffix ``_np``; the
 tests check they agree.  Set ``RFSIM_DISABLE_CACHE=1`` to keep Numba from writing
-its on-disk cache (read-only installs).
+its on-disk cache (read-only installs; see :mod:`rfsim.numerics.jit`).
 """
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from numba import njit, prange
 
-_CACHE = os.environ.get("RFSIM_DISABLE_CACHE", "0") != "1"
+from rfsim.numerics.jit import CACHE, PARALLEL_MIN_CELLS
 
 
 # --------------------------------------------------------------------------
 # face conductances
 # --------------------------------------------------------------------------
-@njit(cache=_CACHE)
+@njit(cache=CACHE)
 def face_conductance(p0, p1, p2, metal, skin, half0, half1, half2, area0, area1, area2, open_sides,
                      metal_boundary, G0, G1, G2):
     """Conductances of all faces from cell conductivities (harmonic mean).
@@ -143,17 +141,15 @@ def face_conductance_np(p0, p1, p2, metal, skin, half0, half1, half2, area0, are
 # --------------------------------------------------------------------------
 # matrix-free operator
 # --------------------------------------------------------------------------
-#: Arrays of at least this many cells are processed on all threads; below it
-#: the ~2 us it takes to start a parallel region outweighs the gain (the 2-D
-#: axisymmetric grids of predictions have ~6000 cells).
-PARALLEL_MIN_CELLS = 20_000
-
-
-@njit(cache=_CACHE)
-def _operator_plane(G0, G1, G2, diag, mask, x, y, i, b, residual):
+@njit(cache=CACHE)
+def operator_plane(G0, G1, G2, diag, mask, x, y, i, b, residual):
     """Plane i (of axis 0) of y = mask A x, or of y = mask (b - A x) when
-    ``residual`` is true (see :func:`apply_operator`; the residual form serves
-    :func:`rfsim.numerics.multigrid.residual_restrict`)."""
+    ``residual`` is true (see :func:`apply_operator`).
+
+    The one loop body of the operator: :func:`apply_operator` runs it over all
+    planes, and :func:`rfsim.numerics.multigrid.transfer.residual_restrict`
+    fuses its residual form with the restriction to the coarse grid.
+    """
     n0, n1, n2 = x.shape
     for j in range(n1):
         for k in range(n2):
@@ -170,16 +166,23 @@ def _operator_plane(G0, G1, G2, diag, mask, x, y, i, b, residual):
             y[i, j, k] = mask[i, j, k] * s
 
 
-@njit(cache=_CACHE)
+def operator_plane_np(G0, G1, G2, diag, mask, x, y, i, b, residual):
+    """NumPy twin of :func:`operator_plane`."""
+    ax = np.empty_like(x)
+    apply_operator_np(G0, G1, G2, diag, np.ones_like(mask), x, ax)
+    y[i] = mask[i] * (b[i] - ax[i] if residual else ax[i])
+
+
+@njit(cache=CACHE)
 def _operator_serial(G0, G1, G2, diag, mask, x, y):
     for i in range(x.shape[0]):
-        _operator_plane(G0, G1, G2, diag, mask, x, y, i, x, False)
+        operator_plane(G0, G1, G2, diag, mask, x, y, i, x, False)
 
 
-@njit(cache=_CACHE, parallel=True)
+@njit(cache=CACHE, parallel=True)
 def _operator_parallel(G0, G1, G2, diag, mask, x, y):
     for i in prange(x.shape[0]):
-        _operator_plane(G0, G1, G2, diag, mask, x, y, i, x, False)
+        operator_plane(G0, G1, G2, diag, mask, x, y, i, x, False)
 
 
 def apply_operator(G0, G1, G2, diag, mask, x, y):
@@ -195,14 +198,6 @@ def apply_operator(G0, G1, G2, diag, mask, x, y):
     kernel(G0, G1, G2, diag, mask, x, y)
 
 
-@njit(cache=_CACHE, parallel=True)
-def triad(a, b, c, s):
-    """STREAM triad a = b + s c on all threads: the memory-bandwidth reference
-    that the operator's throughput is measured against (benchmarks)."""
-    for i in prange(a.size):
-        a[i] = b[i] + s * c[i]
-
-
 def apply_operator_np(G0, G1, G2, diag, mask, x, y):
     """NumPy twin of :func:`apply_operator`."""
     s = diag * x
@@ -216,10 +211,23 @@ def apply_operator_np(G0, G1, G2, diag, mask, x, y):
     y[...] = mask * s
 
 
+@njit(cache=CACHE, parallel=True)
+def triad(a, b, c, s):
+    """STREAM triad a = b + s c on all threads: the memory-bandwidth reference
+    that the operator's throughput is measured against (benchmarks)."""
+    for i in prange(a.size):
+        a[i] = b[i] + s * c[i]
+
+
+def triad_np(a, b, c, s):
+    """NumPy twin of :func:`triad`."""
+    np.add(b, s * c, out=a)
+
+
 # --------------------------------------------------------------------------
 # Joule heating
 # --------------------------------------------------------------------------
-@njit(cache=_CACHE)
+@njit(cache=CACHE)
 def joule_heat(G0, G1, G2, phi, p, half0, half1, half2, q):
     """Joule power per cell (W) from the face currents.
 
@@ -305,7 +313,7 @@ def joule_heat_np(G0, G1, G2, phi, p, half0, half1, half2, q):
 # --------------------------------------------------------------------------
 # boundary source
 # --------------------------------------------------------------------------
-@njit(cache=_CACHE)
+@njit(cache=CACHE)
 def boundary_source(G0, G1, G2, value, out):
     """out += G_b * value for every boundary face (flux in from a Dirichlet side)."""
     n0, n1, n2 = out.shape
@@ -349,16 +357,25 @@ def boundary_outflow(G0_G1_G2, x) -> float:
 GAS_CONSTANT = 8.314462618  # J/mol/K (CODATA 2018)
 
 
-@njit(cache=_CACHE)
-def _damage_range(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, lo, hi):
+@njit(cache=CACHE)
+def _arrhenius_rate(t, a, ea, onset):
+    # a cut-off, not a subtraction: at or below the onset the rate is zero, above
+    # it the full Arrhenius rate (damage accrues only where tissue is heated)
+    if t <= onset:
+        return 0.0
+    return a * np.exp(-ea / (GAS_CONSTANT * (t + 273.15)))
+
+
+@njit(cache=CACHE)
+def _damage_range(to, tn, dt, a, ea, onset, om, cm, tp, rk, rc, known, lo, hi):
     """:func:`damage_update` on flat cells lo..hi-1."""
     for i in range(lo, hi):
         if known:
             k0, c0 = rk[i], rc[i]
         else:
-            k0 = a * np.exp(-ea / (GAS_CONSTANT * (to[i] + 273.15)))
+            k0 = _arrhenius_rate(to[i], a, ea, onset)
             c0 = (0.5 if to[i] >= 43.0 else 0.25) ** (43.0 - to[i])
-        k1 = a * np.exp(-ea / (GAS_CONSTANT * (tn[i] + 273.15)))
+        k1 = _arrhenius_rate(tn[i], a, ea, onset)
         c1 = (0.5 if tn[i] >= 43.0 else 0.25) ** (43.0 - tn[i])
         om[i] += 0.5 * dt * (k0 + k1)
         cm[i] += 0.5 * dt / 60.0 * (c0 + c1)
@@ -367,14 +384,14 @@ def _damage_range(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, lo, hi):
             tp[i] = tn[i]
 
 
-@njit(cache=_CACHE, parallel=True)
-def _damage_parallel(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, chunks):
+@njit(cache=CACHE, parallel=True)
+def _damage_parallel(to, tn, dt, a, ea, onset, om, cm, tp, rk, rc, known, chunks):
     n = to.size
     for c in prange(chunks):
-        _damage_range(to, tn, dt, a, ea, om, cm, tp, rk, rc, known, c * n // chunks, (c + 1) * n // chunks)
+        _damage_range(to, tn, dt, a, ea, onset, om, cm, tp, rk, rc, known, c * n // chunks, (c + 1) * n // chunks)
 
 
-def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, known):
+def damage_update(t_old, t_new, dt, a, ea, onset_c, omega, cem43, tpeak, rate_k, rate_c, known):
     """Advance the damage integrals over one step (trapezoidal rule in time).
 
     The rates at the end of a step are the rates at the start of the next: they
@@ -390,6 +407,8 @@ def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, 
     dt : float, step (s)
     a : float, Arrhenius frequency factor (1/s)
     ea : float, activation energy (J/mol)
+    onset_c : float, temperature (C) at and below which the Arrhenius rate is
+        zero (-273.15: the plain integral)
     omega, cem43, tpeak : contiguous cell arrays, updated in place: Arrhenius
         integral (dimensionless), cumulative equivalent minutes at 43 C (min)
         and the peak temperature (C).
@@ -399,7 +418,7 @@ def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, 
         True when ``rate_k`` and ``rate_c`` hold the rates at ``t_old``
         (otherwise they are computed from it).
     """
-    args = (t_old.ravel(), t_new.ravel(), dt, a, ea, omega.ravel(), cem43.ravel(), tpeak.ravel(),
+    args = (t_old.ravel(), t_new.ravel(), dt, a, ea, float(onset_c), omega.ravel(), cem43.ravel(), tpeak.ravel(),
             rate_k.ravel(), rate_c.ravel(), known)
     if t_old.size >= PARALLEL_MIN_CELLS:
         _damage_parallel(*args, 64)
@@ -407,9 +426,9 @@ def damage_update(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, 
         _damage_range(*args, 0, t_old.size)
 
 
-def damage_update_np(t_old, t_new, dt, a, ea, omega, cem43, tpeak, rate_k, rate_c, known):
+def damage_update_np(t_old, t_new, dt, a, ea, onset_c, omega, cem43, tpeak, rate_k, rate_c, known):
     """NumPy twin of :func:`damage_update`."""
-    k = lambda t: a * np.exp(-ea / (GAS_CONSTANT * (t + 273.15)))  # noqa: E731
+    k = lambda t: np.where(t > onset_c, a * np.exp(-ea / (GAS_CONSTANT * (t + 273.15))), 0.0)  # noqa: E731
     c = lambda t: np.where(t >= 43.0, 0.5, 0.25) ** (43.0 - t)  # noqa: E731
     k0, c0 = (rate_k.copy(), rate_c.copy()) if known else (k(t_old), c(t_old))
     rate_k[...], rate_c[...] = k(t_new), c(t_new)

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from rfsim.errors import ConfigError, require_number
-from rfsim.numerics.damage_onset import damage_update_onset
 from rfsim.numerics.kernels import GAS_CONSTANT, damage_update
 
 MODELS = ("arrhenius", "isotherm", "cem43")
@@ -147,12 +146,8 @@ class DamageState:
         in a time loop), the rates at its temperatures are reused."""
         s = self.settings
         known = t_old is self._t_last
-        if s.arrhenius_onset_c <= -273.15:
-            damage_update(t_old, t_new, dt, s.arrhenius_a_per_s, s.arrhenius_ea_j_per_mol,
-                          self.omega, self.cem43, self.tpeak, *self._rates, known)
-        else:
-            damage_update_onset(t_old, t_new, dt, s.arrhenius_a_per_s, s.arrhenius_ea_j_per_mol,
-                                s.arrhenius_onset_c, self.omega, self.cem43, self.tpeak, *self._rates, known)
+        damage_update(t_old, t_new, dt, s.arrhenius_a_per_s, s.arrhenius_ea_j_per_mol, s.arrhenius_onset_c,
+                      self.omega, self.cem43, self.tpeak, *self._rates, known)
         self._t_last = t_new
 
     def copy(self) -> "DamageState":

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rfsim.physics.electrode import Electrode
+from rfsim.physics.resources import require_memory
 from rfsim.errors import ConfigError, require_number
 from rfsim.numerics.grid import Grid, axisymmetric_grid, graded_edges, readonly
 from rfsim.physics.tissue import BODY_TEMPERATURE_C, Tissue
@@ -24,6 +25,12 @@ from rfsim.physics.tissue import BODY_TEMPERATURE_C, Tissue
 METAL_SIGMA = 1e8
 #: Surface resistance (ohm m^2) of the shaft insulation: it carries no current.
 INSULATOR_SKIN = 1e30
+
+
+#: Allowed range of each :class:`MeshSettings` field (SI; a scenario file states
+#: them in its own units, rfsim.scenario.config).
+MESH_RANGES = {"min_cell_m": (1e-6, 1e-3), "interface_cell_m": (1e-6, 5e-3), "growth": (1.01, 2.0),
+               "max_cell_m": (1e-4, 2e-2), "extent_m": (2e-3, 0.5), "refine": (0.1, 16.0)}
 
 
 @dataclass(frozen=True)
@@ -57,10 +64,12 @@ class MeshSettings:
     refine: float = 1.0
 
     def __post_init__(self):
-        checks = (("min_cell_m", 1e-6, 1e-3), ("interface_cell_m", 1e-6, 5e-3), ("growth", 1.01, 2.0),
-                  ("max_cell_m", 1e-4, 2e-2), ("extent_m", 2e-3, 0.5), ("refine", 0.1, 16.0))
-        for key, lo, hi in checks:
+        for key, (lo, hi) in MESH_RANGES.items():
             require_number(f"mesh.{key}", getattr(self, key), lo, hi)
+
+    def as_typed(self) -> str:
+        """The settings that size the grid as a scenario file states them (for messages)."""
+        return f"max_cell_mm = {self.max_cell_m * 1e3:g}, extent_mm = {self.extent_m * 1e3:g}, refine = {self.refine:g}"
 
     def edges(self, breakpoints, anchors):
         """Graded edges (m) through ``breakpoints`` with fine cells at ``anchors``."""
@@ -159,7 +168,7 @@ class Domain:
 
     def sigma_axes(self, sigma):
         """Conductivity (S/m) along each grid axis from the transverse one: a
-        tuple of three cell arrays for :func:`rfsim.numerics.kernels.face_conductance`."""
+        tuple of three cell arrays for :func:`rfsim.numerics.conductance.assemble_conductances`."""
         if self.sigma_ratio is None:
             return sigma, sigma, sigma
         return tuple(sigma * self.sigma_ratio if a == self.axial_axis else sigma for a in range(3))
@@ -303,33 +312,6 @@ def surface_walls(grid: Grid, metal, signed_distance, iterations: int = 40):
     return tuple(np.concatenate(v) if v else np.zeros(0) for v in out)
 
 
-def apply_walls(G, area, wall, p, skin):
-    """Overwrite the conductances of cut-cell faces (see :func:`surface_walls`).
-
-    Parameters
-    ----------
-    G : tuple of face arrays, modified in place
-    area : tuple of face area arrays (m^2), the grid's
-    wall : tuple from :func:`surface_walls`, or None
-    p : cell array, or a tuple of three (one per axis, anisotropic)
-        Conductivity.
-    skin : cell array, coating resistance-area
-    """
-    if wall is None or len(wall[0]) == 0:
-        return
-    ax, face, t, m, dt, dm = wall
-    ps = tuple(p) if isinstance(p, (tuple, list)) else (p, p, p)
-    sf = skin.ravel()
-    for a in range(3):
-        sel = ax == a
-        if not sel.any():
-            continue
-        pf = ps[a].ravel()
-        f = face[sel].astype(np.int64)
-        r = dt[sel] / pf[t[sel]] + dm[sel] / pf[m[sel]] + sf[t[sel]] + sf[m[sel]]
-        G[a].ravel()[f] = area[a].ravel()[f] / r
-
-
 def electrode_masks_axisymmetric(grid: Grid, electrode: Electrode):
     """Metal and exposed-tip masks of an electrode on the axis, tip end at z = 0,
     shaft toward +z; and the thermocouple cell (on the axis at the tip end)."""
@@ -373,6 +355,8 @@ def layered_axisymmetric(layers, electrode: Electrode, mesh: MeshSettings = Mesh
     r = mesh.edges([0.0, a, D], [(a, hmin)])
     anchors = [(0.0, hmin), (L, hmin)] + [(z, _interface_cell(tops, i, L, mesh)) for i, z in enumerate(tops)]
     z = mesh.edges([-D, 0.0, L, zmax] + tops, anchors)
+    require_memory((r.size - 1) * (z.size - 1), "axisymmetric", mesh.as_typed(),
+                   "coarsen [mesh]: raise max_cell_mm, lower extent_mm or refine")
     grid = axisymmetric_grid(r, z)
     zc = grid.centers[2]
     label = np.zeros(grid.shape, dtype=int)

@@ -15,15 +15,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rfsim.physics.domain import Domain, apply_walls
-from rfsim.numerics.kernels import apply_operator, boundary_outflow, face_conductance, joule_heat
-from rfsim.numerics.linsolve import PCG
+from rfsim.numerics.cg import PCG
+from rfsim.numerics.conductance import assemble_conductances
+from rfsim.numerics.kernels import apply_operator, boundary_outflow, joule_heat
+from rfsim.numerics.preconditioners import choose_preconditioner
+from rfsim.physics.domain import Domain
 
 
 def cell_widths(grid):
     """Cell widths (m) per axis of a Cartesian grid, for the multigrid
-    preconditioner of :class:`rfsim.numerics.linsolve.PCG`; None on other grids."""
+    preconditioner (:func:`rfsim.numerics.preconditioners.choose_preconditioner`);
+    None on other grids."""
     return tuple(2.0 * h for h in grid.half) if grid.geometry == "cartesian" else None
+
 
 #: Lowest allowed sigma(T)/sigma_ref: the linear law must not reach zero.
 MIN_SIGMA_FACTOR = 0.05
@@ -79,11 +83,12 @@ class ElectricSolver:
         self.metal = domain.metal
         self.fixed = domain.metal.astype(float)
         self.skin = domain.skin("electric")
-        self.sides = np.array(g.open_sides, dtype=np.int64)
         self.G = tuple(np.zeros(a.shape) for a in g.area)
         self.zero = np.zeros(g.shape)
+        free = ~domain.metal
         # refactorising pays after ~12 solves that each save 3 iterations
-        self.pcg = PCG(~domain.metal, "potential", rtol, maxiter, refactor_after=3, widths=cell_widths(g))
+        pc = choose_preconditioner(free, widths=cell_widths(g), refactor_after=3)
+        self.pcg = PCG(free, "potential", rtol, maxiter, preconditioner=pc)
         self._phi = None
 
     def sigma(self, temperature_c):
@@ -94,11 +99,10 @@ class ElectricSolver:
 
     def conductances(self, sigma):
         """Face conductances (S) for a (transverse) conductivity field (S/m)."""
-        g = self.domain.grid
-        ps = self.domain.sigma_axes(sigma)
-        face_conductance(*ps, self.metal, self.skin, *g.half, *g.area, self.sides, False, *self.G)
-        apply_walls(self.G, g.area, self.domain.wall, ps, self.skin)
-        return self.G
+        d = self.domain
+        # in place: the solver keeps one set of face arrays for the whole run
+        return assemble_conductances(d.grid, d.sigma_axes(sigma), self.metal, self.skin, metal_boundary=False,
+                                     wall=d.wall, out=self.G)
 
     def solve(self, temperature_c, where="") -> UnitSolution:
         """Unit-voltage solution at the given temperatures (C)."""

@@ -6,6 +6,7 @@ Defaults follow the Kanpolat CT-guided cordotomy kit (physics-reference.md,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from rfsim.errors import ConfigError, require_number
@@ -40,7 +41,8 @@ class Electrode:
     def __post_init__(self):
         for key, lo, hi in (("diameter_m", 0.1e-3, 2e-3), ("tip_length_m", 0.5e-3, 20e-3)):
             v = getattr(self, key)
-            mm = v * 1e3 if isinstance(v, (int, float)) and not isinstance(v, bool) else v  # users type mm
+            # users type mm: check and show the value in mm, past float noise (5e-3 m -> 5 mm, not 5.000000000000001)
+            mm = round(v * 1e3, 9) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else v
             require_number(f"electrode.{key.replace('_m', '_mm')}", mm, lo * 1e3, hi * 1e3, unit="mm")
 
     @property

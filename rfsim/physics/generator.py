@@ -97,8 +97,8 @@ class Lesion:
     duration_s: float = 60.0
 
     def __post_init__(self):
-        _number("protocol.set_temperature_c", self.set_temperature_c, 45.0, 95.0)
-        _number("protocol.duration_s", self.duration_s, 0.0, 600.0, lo_open=True)
+        _number("protocol.set_temperature_c", self.set_temperature_c, 45.0, 95.0, unit="C")
+        _number("protocol.duration_s", self.duration_s, 0.0, 600.0, lo_open=True, unit="s")
 
 
 @dataclass(frozen=True)

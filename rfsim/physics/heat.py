@@ -19,12 +19,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from rfsim.physics.domain import Domain, apply_walls
-from rfsim.numerics.kernels import apply_operator, boundary_outflow, boundary_source, face_conductance
+from rfsim.numerics.cg import PCG
+from rfsim.numerics.conductance import assemble_conductances
+from rfsim.numerics.kernels import apply_operator, boundary_outflow, boundary_source
+from rfsim.numerics.preconditioners import choose_preconditioner
+from rfsim.physics.domain import Domain
 from rfsim.physics.electric import cell_widths
-from rfsim.numerics.linsolve import PCG
 from rfsim.physics.tissue import BLOOD_RHO_C
 
+#: Rungs of the step-size ladder per doubling: successive steps are sqrt(2) apart
+#: (:class:`rfsim.physics.timestepping.StepSizeRule`).  Steps from a fixed ladder
+#: make the implicit operators recur, so their factorisations are reused
+#: (:meth:`HeatSolver.step`).
+RUNGS_PER_OCTAVE = 2.0
 
 def bdf2_coefficients(dt, dt_prev):
     """(a0, a1, a2) with a0 T^{n+1} - a1 T^n + a2 T^{n-1} = dt dT/dt (variable step).
@@ -51,17 +58,15 @@ class HeatSolver:
     def __init__(self, domain: Domain, rtol: float = 1e-10, maxiter: int = 400):
         self.domain = domain
         g = domain.grid
-        skin = domain.skin("thermal")
-        self.G = tuple(np.zeros(a.shape) for a in g.area)
-        face_conductance(domain.k, domain.k, domain.k, domain.metal, skin, *g.half, *g.area,
-                         np.array(g.open_sides, dtype=np.int64), True, *self.G)
-        apply_walls(self.G, g.area, domain.wall, domain.k, skin)
+        self.G = assemble_conductances(g, domain.k, domain.metal, domain.skin("thermal"), metal_boundary=True,
+                                       wall=domain.wall)
         self.capacity = domain.rho_c * g.volume  # J/K
         self.perfusion_full = domain.perfusion * BLOOD_RHO_C * g.volume  # W/K
         self.boundary = np.zeros(g.shape)
         boundary_source(*self.G, domain.temperature_c, self.boundary)  # W
-        self.pcg = PCG(np.ones(g.shape, bool), "heat", rtol, maxiter, refactor_after=6, widths=cell_widths(g),
-                       block=domain.metal)
+        free = np.ones(g.shape, bool)
+        pc = choose_preconditioner(free, widths=cell_widths(g), block=domain.metal, refactor_after=6)
+        self.pcg = PCG(free, "heat", rtol, maxiter, preconditioner=pc)
 
     def boundary_loss(self, T) -> float:
         """Heat leaving through the outer boundary (W) at temperatures T (C)."""
@@ -115,10 +120,10 @@ class HeatSolver:
         # protocol, and a step cut short to land on an event borrows its nearest
         # rung's factors.  a0 (set by the ratio of successive steps) only moves
         # within [1, 5/3]; CG absorbs both differences in a few iterations.
-        self.pcg.select(round(2.0 * float(np.log2(dt))))
+        self.pcg.select(round(RUNGS_PER_OCTAVE * float(np.log2(dt))))
         AT = np.empty_like(T)
         apply_operator(*self.G, diag, self.pcg.mask, T, AT)
         guesses = guesses or [None] * (1 + len(responses))
-        dT = self.pcg.solve(self.G, diag, rhs - AT, guesses[0], where)
-        T_h = T + dT
-        return T_h, [self.pcg.solve(self.G, diag, s, g, where) for s, g in zip(responses, guesses[1:])]
+        # the increment and the responses in one go: they share the operator
+        dT, *R = self.pcg.solve_many(self.G, diag, [rhs - AT, *responses], guesses, where)
+        return T + dT, R

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+# The ladder's rungs per doubling live with the heat solver, which keys its
+# factorisations by rung; the rule here places steps on the same ladder.
+from rfsim.physics.heat import RUNGS_PER_OCTAVE
+
 if TYPE_CHECKING:
     from rfsim.physics.heat import HeatSolver
 
-#: Rungs of the step-size ladder per doubling: successive steps are sqrt(2) apart.
-#: Steps from a fixed ladder make the implicit operators recur, so their
-#: factorisations are reused (:meth:`rfsim.physics.heat.HeatSolver.step`).
-RUNGS_PER_OCTAVE = 2.0
 #: Slack (in rungs) when rounding a step down onto the ladder, so that a step
 #: already on a rung is not pushed one rung lower by rounding in ``log2``.
 LADDER_SLACK = 1e-9

@@ -9,12 +9,42 @@ write one.  None switches the matplotlib backend or imports pyplot.
 * :mod:`rfsim.plots.lesion` and :mod:`rfsim.plots.style`: what they share.
 
 Nothing here imports matplotlib until a figure module is imported, so that
-importing rfsim never needs matplotlib itself.
+importing rfsim never needs matplotlib itself.  :func:`figure_suffixes` lists
+the file extensions :func:`save_figure` can write, for checking a ``--plot``
+path before any work (:func:`rfsim.outputs.check_output`).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
+
+
+#: Formats matplotlib lists but rfsim does not offer: PGF needs a LaTeX installation
+#: when the figure is written (its text is typeset by LaTeX).
+_UNOFFERED_FORMATS = ("pgf",)
+
+
+@lru_cache(maxsize=1)
+def figure_suffixes() -> tuple:
+    """File extensions a figure can be written to (``.png``, ``.pdf``, ``.svg``...):
+    the formats of matplotlib's canvas, each tried on an empty figure so that
+    a format needing a missing library (Pillow's AVIF, say) is not offered."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(0.1, 0.1), dpi=10)
+    out = []
+    for fmt in sorted(fig.canvas.get_supported_filetypes()):
+        if fmt in _UNOFFERED_FORMATS:
+            continue
+        try:
+            fig.savefig(io.BytesIO(), format=fmt)
+        except Exception:  # noqa: BLE001 - any failure means the format cannot be offered
+            continue
+        out.append("." + fmt)
+    return tuple(out)
 
 
 def save_figure(fig, path, *, crop: bool = False) -> Path:

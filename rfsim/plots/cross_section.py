@@ -4,7 +4,7 @@ its exposed tip, and optionally a lesion and isotherms.
 
 It draws what it is given: the needle path, the lesion and the temperature
 fields are computed by the caller (:func:`rfsim.cordotomy.placement.needle_path`,
-:func:`rfsim.predict.cross_section`).  The image is in radiological orientation
+:func:`rfsim.prediction.cross_section`).  The image is in radiological orientation
 by default (the subject's right on the image's left, anterior up), the same
 whatever the side (:func:`rfsim.plots.style.orient`).  matplotlib is imported
 inside the functions, and the figure is a :class:`matplotlib.figure.Figure` of

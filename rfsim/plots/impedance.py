@@ -2,7 +2,7 @@
 depth of the tip as the electrode advances from the CSF through the pia into
 the cord, over the bands a generator's reading is checked against.
 
-It draws the rows it is given (:func:`rfsim.predict.impedance_profile`) and
+It draws the rows it is given (:func:`rfsim.prediction.impedance_profile`) and
 computes nothing.  matplotlib is imported inside the function; no backend is
 switched and no pyplot state is touched.
 """

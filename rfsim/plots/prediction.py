@@ -13,7 +13,7 @@ whether the corticospinal tract is reached.
   generator on the right.
 
 It draws what it is given: the prediction and its cross-section fields
-(:func:`rfsim.predict.cross_section`).  matplotlib is imported inside the
+(:func:`rfsim.prediction.cross_section`).  matplotlib is imported inside the
 function; no backend is switched and no pyplot state is touched.
 """
 
@@ -124,10 +124,10 @@ def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure
 
     Parameters
     ----------
-    prediction : rfsim.predict.Prediction
+    prediction : rfsim.prediction.Prediction
         Anatomy, placement, needle path, scenario (protocol, verdict limits),
         time series and summary.
-    section : rfsim.predict.CrossSection
+    section : rfsim.prediction.CrossSection
         The lesion, the peak temperature and the cord and tract fractions in
         the axial plane through the middle of the exposed tip.
     radiological : bool

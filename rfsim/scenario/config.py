@@ -19,27 +19,24 @@ from pathlib import Path
 from rfsim.physics.damage import DamageSettings, damage_table
 from rfsim.physics.domain import MeshSettings
 from rfsim.physics.electrode import Electrode
-from rfsim.errors import ConfigError, require_number
+from rfsim.errors import ConfigError, keys_as_typed, require_number
 from rfsim.inputs import read_toml
+# the file keys of [mesh] and [electrode] are public here too: a sweep lists the keys it may vary
+from rfsim.scenario.ranges import (ELECTRODE_KEYS, MESH_FILE_RANGES, MESH_KEYS, METAL_KEYS, METAL_RANGES,
+                                   TISSUE_RANGES)
 from rfsim.physics.generator import GeneratorSettings, Lesion, Protocol
 from rfsim.cordotomy.verdict import VerdictSettings
 from rfsim.physics.simulation import NumericsSettings
 from rfsim.physics.tissue import BODY_TEMPERATURE_C, TISSUES, Metal, Tissue, tissue
+from rfsim.scenario.uncertainty import UncertaintySettings
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 KINDS = ("homogeneous", "cordotomy")
 MODELS = ("axisymmetric", "3d")
+ANATOMY_SOURCES = ("parametric", "pam50", "patient")
+#: [anatomy] keys of source = "patient"; left out of to_toml when not given.
+PATIENT_KEYS = ("patient_folder", "segmentation", "vertebral_labels")
 
-# File key -> (dataclass field, file units per SI unit) for tables whose keys carry
-# other units; dividing (not multiplying by 1e-3) keeps 0.4 mm exactly 0.0004 m.
-# Public (with TISSUE_PROPS) because a sweep lists the keys it may vary from them.
-MESH_KEYS = {"min_cell_um": ("min_cell_m", 1e6), "interface_cell_um": ("interface_cell_m", 1e6),
-             "growth": ("growth", 1.0), "max_cell_mm": ("max_cell_m", 1e3), "extent_mm": ("extent_m", 1e3),
-             "refine": ("refine", 1.0)}
-ELECTRODE_KEYS = {"diameter_mm": ("diameter_m", 1e3), "tip_length_mm": ("tip_length_m", 1e3)}
-METAL_KEYS = {"metal_k_w_per_m_k": ("k_w_per_m_k", 1.0), "metal_rho_c_j_per_m3_k": ("rho_c_j_per_m3_k", 1.0),
-              "insulation_thickness_um": ("insulation_thickness_m", 1e6),
-              "insulation_k_w_per_m_k": ("insulation_k_w_per_m_k", 1.0)}
 _MEDIUM_PROPS = ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k", "perfusion_ml_per_min_kg",
                  "sigma_temp_coeff_per_c", "reference_temperature_c")
 _PROTOCOL_KEYS = ("set_temperature_c", "duration_s", "lesions", "cooling_s", "lesion")
@@ -61,9 +58,13 @@ def _number(key, v):
     return require_number(key, v)
 
 
-def _scaled(table, section, keymap):
-    """Values of ``keymap``'s keys converted to SI, keyed by dataclass field."""
-    return {fld: _number(f"{section}.{k}", table[k]) / s for k, (fld, s) in keymap.items() if k in table}
+def _scaled(table, section, keymap, ranges=None):
+    """Values of ``keymap``'s keys converted to SI, keyed by dataclass field;
+    checked against ``ranges`` (file units, keyed by file key) before the
+    conversion, so that a message shows the key and the value as typed."""
+    ranges = ranges or {}
+    return {fld: (ranges[k].check(f"{section}.{k}", table[k]) if k in ranges else _number(f"{section}.{k}", table[k]))
+            / s for k, (fld, s) in keymap.items() if k in table}
 
 
 def _as_is(table, section, cls):
@@ -94,15 +95,21 @@ class AnatomySettings:
 
     Attributes
     ----------
-    source : {"parametric", "pam50"}
-        The parametric C1-C2 model (meshes/c1c2.toml) or the PAM50 atlas.
+    source : {"parametric", "pam50", "patient"}
+        The parametric C1-C2 model (meshes/c1c2.toml), the PAM50 atlas, or a
+        patient's images processed by SCT (docs/patient.md).
     pam50_folder : str
         PAM50 folder for ``source = "pam50"`` ('' = $SCT_DIR/data/PAM50).
+    patient_folder, segmentation, vertebral_labels : str
+        ``source = "patient"``: the output folder of ``sct_warp_template``,
+        the cord segmentation (``sct_deepseg_sc``) and the vertebral levels
+        (``sct_label_vertebrae``); at least the folder or the segmentation
+        ('' = not given).  Relative paths are taken from the working folder.
     level : {"C1", "C2"}
     ap_mm, rl_mm : float or None
         Cord anteroposterior and right-left diameters (mm); None: population
         values (Valosek 2024) for the parametric model, the atlas's own size
-        for PAM50.
+        for PAM50; not with ``source = "patient"`` (the images give the size).
     csf_gap_mm : float or None
         Lateral CSF gap (mm); None: 5.5 mm (Valosek 2024).
     displacement_mm : float
@@ -116,12 +123,29 @@ class AnatomySettings:
     rl_mm: float | None = None
     csf_gap_mm: float | None = None
     displacement_mm: float = 0.0
+    patient_folder: str = ""
+    segmentation: str = ""
+    vertebral_labels: str = ""
 
     def __post_init__(self):
-        if self.source not in ("parametric", "pam50"):
-            raise ConfigError("anatomy.source", self.source, "allowed: parametric, pam50")
+        if self.source not in ANATOMY_SOURCES:
+            raise ConfigError("anatomy.source", self.source, f"allowed: {', '.join(ANATOMY_SOURCES)}")
         if not isinstance(self.pam50_folder, str):
             raise ConfigError("anatomy.pam50_folder", self.pam50_folder, "must be a folder path (string)")
+        for k in PATIENT_KEYS:
+            v = getattr(self, k)
+            if not isinstance(v, str):
+                raise ConfigError(f"anatomy.{k}", v, "must be a path (string)")
+            if v and self.source != "patient":
+                raise ConfigError(f"anatomy.{k}", v, f"only for source = \"patient\" (source is {self.source!r})")
+        if self.source == "patient":
+            if not (self.patient_folder or self.segmentation):
+                raise ConfigError("anatomy.patient_folder", "", "source = \"patient\" needs patient_folder (the "
+                                  "output folder of sct_warp_template) or segmentation (sct_deepseg_sc's *_seg.nii.gz)")
+            for k in ("ap_mm", "rl_mm"):
+                if getattr(self, k) is not None:
+                    raise ConfigError(f"anatomy.{k}", getattr(self, k), "not with source = \"patient\": the "
+                                                                        "patient's images give the cord's size")
         for k in ("ap_mm", "rl_mm", "csf_gap_mm"):
             _opt_number(f"anatomy.{k}", getattr(self, k))
         _number("anatomy.displacement_mm", self.displacement_mm)
@@ -188,6 +212,8 @@ class Scenario:
     tissues : tuple of Tissue
         Cordotomy only: tissues whose properties replace the defaults of
         :data:`rfsim.physics.tissue.TISSUES` of the same name (``[tissues.NAME]`` tables).
+    uncertainty : UncertaintySettings or None
+        Cordotomy only: overrides of the declared uncertainties (``[uncertainty]``).
     text : str
         The TOML text the scenario was read from ('' if built in Python).
     """
@@ -206,6 +232,7 @@ class Scenario:
     placement: PlacementSettings | None = None
     verdict: VerdictSettings | None = None
     tissues: tuple = ()
+    uncertainty: UncertaintySettings | None = None
     text: str = field(default="", repr=False, compare=False)
 
     def __post_init__(self):
@@ -221,6 +248,8 @@ class Scenario:
                 object.__setattr__(self, name, cls())
             elif not cordotomy and v is not None:
                 raise ConfigError(name, f"[{name}]", "only for scenario.kind = \"cordotomy\"")
+        if self.uncertainty is not None and not cordotomy:
+            raise ConfigError("uncertainty", "[uncertainty]", "only for scenario.kind = \"cordotomy\"")
         if self.tissues and not cordotomy:
             raise ConfigError("tissues", "[tissues]", "only for scenario.kind = \"cordotomy\" (a block has [medium])")
         if not isinstance(self.tissues, tuple) or not all(isinstance(t, Tissue) for t in self.tissues):
@@ -267,7 +296,7 @@ def _protocol(table: dict, default: Protocol) -> Protocol:
 def _electrode(table: dict) -> Electrode:
     allowed = ("gauge",) + tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS)
     _check_keys(table, "electrode", allowed)
-    metal = Metal(**_scaled(table, "electrode", METAL_KEYS))
+    metal = Metal(**_scaled(table, "electrode", METAL_KEYS, METAL_RANGES))
     kw = _scaled(table, "electrode", ELECTRODE_KEYS)
     if "gauge" in table:
         if "diameter_mm" in table:
@@ -282,10 +311,11 @@ def _medium(table: dict):
     base = table.get("base", "spinal_cord")
     if not isinstance(base, str):
         raise ConfigError("medium.base", base, "must be a tissue name")
-    t = tissue(base)
+    with keys_as_typed({"tissue": "medium.base"}):
+        t = tissue(base)
     if "perfusion_ml_per_min_kg" not in table:
         t = t.with_(perfusion_ml_per_min_kg=0.0)  # a bench block is ex vivo unless told otherwise
-    props = {k: _number(f"medium.{k}", table[k]) for k in _MEDIUM_PROPS if k in table}
+    props = {k: TISSUE_RANGES[k].check(f"medium.{k}", table[k]) for k in _MEDIUM_PROPS if k in table}
     t = t.with_(name=base if not props else f"{base} (modified)", **props)
     return t, _number("medium.temperature_c", table.get("temperature_c", BODY_TEMPERATURE_C))
 
@@ -304,14 +334,14 @@ def _tissues(table: dict) -> tuple:
         if not isinstance(props, dict):
             raise ConfigError(f"tissues.{name}", props, "must be a table [tissues." + name + "]")
         _check_keys(props, f"tissues.{name}", TISSUE_PROPS)
-        out.append(base.with_(**{k: _number(f"tissues.{name}.{k}", v) for k, v in props.items()}))
+        out.append(base.with_(**{k: TISSUE_RANGES[k].check(f"tissues.{name}.{k}", v) for k, v in props.items()}))
     return tuple(out)
 
 
 def parse_scenario(data: dict, text: str = "") -> Scenario:
     """Build a :class:`Scenario` from a parsed TOML document (dict)."""
     sections = ("scenario", "medium", "electrode", "generator", "protocol", "damage", "mesh", "numerics",
-                "anatomy", "placement", "verdict", "tissues")
+                "anatomy", "placement", "verdict", "tissues", "uncertainty")
     _check_keys(data, "", sections)
     for s in sections:
         if s in data and not isinstance(data[s], dict):
@@ -332,6 +362,8 @@ def parse_scenario(data: dict, text: str = "") -> Scenario:
         kw["tissues"] = _tissues(data["tissues"])
     if "protocol" in data:
         kw["protocol"] = _protocol(data["protocol"], kw.get("protocol", Protocol()))
+    if "uncertainty" in data:
+        kw["uncertainty"] = UncertaintySettings.from_table(data["uncertainty"])
     if "damage" in data:  # arrhenius_set = NAME stands for its two parameters
         data = {**data, "damage": damage_table(data["damage"])}
     for name, cls in (("generator", GeneratorSettings), ("damage", DamageSettings), ("numerics", NumericsSettings),
@@ -341,13 +373,14 @@ def parse_scenario(data: dict, text: str = "") -> Scenario:
             kw[name] = cls(**_as_is(data[name], name, cls))
     if "mesh" in data:
         _check_keys(data["mesh"], "mesh", tuple(MESH_KEYS))
-        kw["mesh"] = MeshSettings(**_scaled(data["mesh"], "mesh", MESH_KEYS))
+        kw["mesh"] = MeshSettings(**_scaled(data["mesh"], "mesh", MESH_KEYS, MESH_FILE_RANGES))
     return Scenario(**kw)
 
 
-def load_scenario(path) -> Scenario:
-    """Read and validate a TOML scenario file."""
-    data, text = read_toml(path, "scenario file")
+def load_scenario(path, key: str = "scenario file") -> Scenario:
+    """Read and validate a TOML scenario file; ``key`` names the file in
+    messages as the user gave it (``--config``, ``sweep.base``)."""
+    data, text = read_toml(path, key)
     return parse_scenario(data, text)
 
 
@@ -388,7 +421,8 @@ def to_toml(sc: Scenario) -> str:
     for name in ("anatomy", "placement", "verdict"):
         v = getattr(sc, name)
         if v is not None:
-            tables[name] = {f.name: getattr(v, f.name) for f in fields(v) if getattr(v, f.name) is not None}
+            tables[name] = {f.name: getattr(v, f.name) for f in fields(v) if getattr(v, f.name) is not None
+                            and not (name == "anatomy" and f.name in PATIENT_KEYS and not getattr(v, f.name))}
     for t in sc.tissues:
         tables[f"tissues.{t.name}"] = {k: getattr(t, k) for k in TISSUE_PROPS}
     lines = []
@@ -401,4 +435,5 @@ def to_toml(sc: Scenario) -> str:
     for les in sc.protocol.lesions:
         lines += ["[[protocol.lesion]]", f"set_temperature_c = {_fmt(les.set_temperature_c)}",
                   f"duration_s = {_fmt(les.duration_s)}", ""]
+    lines += sc.uncertainty.toml_lines(_fmt) if sc.uncertainty is not None else []
     return "\n".join(lines)

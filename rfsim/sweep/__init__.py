@@ -7,9 +7,12 @@ The package reads as the pipeline of a sweep:
   the draws from one seed;
 * :mod:`~rfsim.sweep.spec`: the validated sweep and its runs;
 * :mod:`~rfsim.sweep.parse`: a spec file (TOML) or dict into a sweep;
-* :mod:`~rfsim.sweep.execute`: workers, local processes or Dask, and the
-  coordinator (:mod:`~rfsim.sweep.progress` reports on it);
-* :mod:`~rfsim.sweep.store`: the HDF5 results store and its journal;
+* :mod:`~rfsim.sweep.worker`: what a worker process does with one run;
+* :mod:`~rfsim.sweep.execute`: local processes or Dask, and the coordinator that
+  streams the runs to them (:mod:`~rfsim.sweep.progress` reports on it);
+* :mod:`~rfsim.sweep.store`: the HDF5 results store
+  (:mod:`~rfsim.sweep.columns`, with a checksum per row) and its journal
+  (:mod:`~rfsim.sweep.journal`), one writer at a time (:mod:`~rfsim.sweep.lock`);
 * :mod:`~rfsim.sweep.report`: probabilities per design point with Wilson intervals.
 
 The command line imports this package on every command, so its modules import

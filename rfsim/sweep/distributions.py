@@ -24,6 +24,8 @@ METHODS = ("random", "lhs")
 _DIST_KEYS = {"normal": ("dist", "mean", "sd", "lower", "upper"),
               "lognormal": ("dist", "median", "sigma", "lower", "upper"),
               "uniform": ("dist", "lower", "upper")}
+#: Draws generated at once (per parameter): bounds the memory of a long sweep.
+DRAW_CHUNK = 1 << 16
 # Streams of the two sampled sections are independent of each other.
 _STREAM = {"sample": 1, "monte_carlo": 2}
 
@@ -180,20 +182,38 @@ class Sampling:
             if not isinstance(d, Distribution):
                 raise ConfigError(f"{s}.{key}", d, "must be an rfsim.sweep.Distribution")
 
+    def _probabilities(self, key: str, seed: int):
+        """Yield the probabilities of parameter ``key``, in chunks of at most
+        :data:`DRAW_CHUNK` (the same numbers as one call for all ``n``: the
+        generator's stream does not depend on how it is cut)."""
+        # one stream per (seed, section, parameter name): adding or removing a
+        # parameter leaves the draws of the others unchanged
+        rng = np.random.default_rng(np.random.SeedSequence([seed, _STREAM[self.section], zlib.crc32(key.encode())]))
+        # a Latin hypercube needs its whole permutation: 8 bytes per draw
+        strata = rng.permutation(self.n) if self.method == "lhs" else None
+        for start in range(0, self.n, DRAW_CHUNK):
+            u = rng.random(min(DRAW_CHUNK, self.n - start))
+            yield u if strata is None else (strata[start:start + len(u)] + u) / self.n
+
+    def draw_chunks(self, seed: int):
+        """Yield the draws in order, a chunk at a time: dicts parameter -> array
+        of at most :data:`DRAW_CHUNK` values (so that ``n`` = 10 million draws
+        never sit in memory at once)."""
+        streams = [(key, d, self._probabilities(key, seed)) for key, d in self.parameters]
+        for _ in range(0, self.n, DRAW_CHUNK):
+            yield {key: d.ppf(next(u)) for key, d, u in streams}
+
+    def iter_draws(self, seed: int):
+        """Yield the ``n`` draws one by one: dicts parameter -> float (file units)."""
+        for chunk in self.draw_chunks(seed):
+            keys = list(chunk)
+            for values in zip(*(chunk[k].tolist() for k in keys)):
+                yield dict(zip(keys, values))
+
     def draw(self, seed: int) -> dict:
         """The draws: parameter -> array of ``n`` values (reproducible for ``seed``)."""
-        out = {}
-        for key, d in self.parameters:
-            # one stream per (seed, section, parameter name): adding or removing a
-            # parameter leaves the draws of the others unchanged
-            rng = np.random.default_rng(np.random.SeedSequence([seed, _STREAM[self.section],
-                                                                zlib.crc32(key.encode())]))
-            if self.method == "lhs":
-                u = (rng.permutation(self.n) + rng.random(self.n)) / self.n
-            else:
-                u = rng.random(self.n)
-            out[key] = d.ppf(u)
-        return out
+        chunks = list(self.draw_chunks(seed))
+        return {key: np.concatenate([c[key] for c in chunks]) for key, _ in self.parameters}
 
     def as_dict(self) -> dict:
         """The spec table (for the canonical spec)."""

@@ -1,216 +1,238 @@
-"""Running a sweep: workers, the local process pool or a Dask cluster, and the
+"""Running a sweep: the local process pool or a Dask cluster, and the
 coordinator that stores one row per run.
 
-Workers receive a run's scenario as TOML text and send back the summary of its
-prediction (and any series); only the coordinating process writes the store
-(:mod:`rfsim.sweep.store`).  Each worker process warms up once, on its first
-task, so that no run pays for loading or compiling the Numba kernels.
+The coordinator streams: it builds each run's scenario when a worker is about
+to need it (a bounded number of tasks is in flight), so a sweep of millions of
+runs starts at once and its memory does not grow with the number of runs.  Only
+the coordinating process writes the store (:mod:`rfsim.sweep.store`), and it
+holds the store's lock (:mod:`rfsim.sweep.lock`) while it does.  Workers
+(:mod:`rfsim.sweep.worker`) get a run's scenario as TOML and send back its
+summary.
 
-The command line imports this package on every command, so the model, Numba,
-Dask and tqdm are imported inside the functions that need them.
+The command line imports this package on every command, so the model, Dask and
+tqdm are imported inside the functions that need them.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
-import threading
+import re
 import time
-import tomllib
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from rfsim.errors import ConfigError
+from rfsim.sweep.guard import GUARD_ADVICE, WorkerStartError, check_main_guard
+from rfsim.sweep.journal import journal_path
+from rfsim.sweep.lock import StoreLock
+from rfsim.sweep.parameters import shown
 from rfsim.sweep.progress import Progress
 from rfsim.sweep.spec import RunSpec, Sweep
-from rfsim.sweep.guard import GUARD_ADVICE, WorkerStartError, check_main_guard
-from rfsim.sweep.store import SweepWriter, journal_path, prepare
+from rfsim.sweep.store import SweepWriter, check_store_path, prepare
+from rfsim.sweep.worker import Task, make_tasks, start_local_worker, task_function
+
+__all__ = ["Task", "check_scheduler", "connect_scheduler", "make_tasks", "run_sweep", "run_tasks_locally", "run_tasks_serially",
+           "run_tasks_on_dask", "store_row", "sweep_meta"]
+
+#: Most local worker processes (a typo guard: each is a Python process).
+MAX_WORKERS = 1024
+#: Seconds to wait for a Dask scheduler to answer before giving up.
+CONNECT_TIMEOUT_S = 5.0
+#: Tasks in flight per worker thread: enough to keep every worker busy while
+#: the coordinator stores results, few enough that memory stays flat.
+IN_FLIGHT_PER_WORKER = 2
+# [protocol://]host:port, host a name, an IPv4 address or a bracketed IPv6 one
+_ADDRESS = re.compile(r"^(?:(tcp|tls|ws|wss|ucx)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$")
+# a scheduler in this process (distributed.LocalCluster(processes=False))
+_INPROC = re.compile(r"^inproc://[\x21-\x7e]+$")
 
 
-# --------------------------------------------------------------------------
-# worker side
-# --------------------------------------------------------------------------
+def _in_flight(tasks, submit, workers: int):
+    """Bounded submission: returns ``pending`` (future -> task) and ``top_up()``,
+    which submits ``tasks`` through ``submit(task) -> future`` until
+    ``IN_FLIGHT_PER_WORKER * workers`` are pending (or the tasks run out)."""
+    pending = {}
+    tasks = iter(tasks)
+    limit = max(1, IN_FLIGHT_PER_WORKER * workers)
 
-@dataclass(frozen=True)
-class Task:
-    """What a worker needs for one run (small to pickle: TOML text, not objects).
+    def top_up():
+        while len(pending) < limit:
+            task = next(tasks, None)
+            if task is None:
+                return
+            pending[submit(task)] = task
 
-    Attributes
-    ----------
-    index : int
-        The run's index in the sweep.
-    scenario : str
-        The run's full scenario (TOML).
-    series : tuple of str
-        Time series to send back.
-    warm : str
-        The warm-up scenario (TOML) a fresh worker runs first.
-    """
-
-    index: int
-    scenario: str
-    series: tuple
-    warm: str
+    return pending, top_up
 
 
-_WARM_LOCK = threading.Lock()
-_WARMED = False
+def run_tasks_serially(tasks, extract=None, prepare=None):
+    """Yield (task, result) running each task in this process, in order (for
+    tests and tiny runs); results and hooks as :func:`run_tasks_locally`."""
+    work = task_function(extract, prepare)
+    for t in tasks:
+        yield t, work(t)
 
 
-def _jit_specialisations() -> int:
-    """Compiled (or cache-loaded) specialisations of rfsim's Numba kernels in
-    this process; it must not grow from run to run once a worker is warm."""
-    from rfsim.numerics import kernels
-
-    return sum(len(v.overloads) for v in vars(kernels).values() if hasattr(v, "overloads"))
-
-
-def _warm_up(scenario_toml: str) -> None:
-    """Once per worker process: load (or compile) the Numba kernels from the
-    on-disk cache and build the anatomy, by a short prediction, so that no run
-    pays for it.  Threads of one Dask worker share the process, hence the lock."""
-    global _WARMED
-    with _WARM_LOCK:
-        if _WARMED:
-            return
-        from rfsim.scenario.config import parse_scenario
-        from rfsim.predict import predict
-
-        try:
-            predict(parse_scenario(tomllib.loads(scenario_toml)))
-        except Exception:  # noqa: BLE001 - a bad first scenario is reported by its own run
-            pass
-        _WARMED = True
-
-
-def _execute(task: Task) -> dict:
-    """Run one prediction; never raises for a failed run (it returns the error)."""
-    import socket
-
-    from rfsim.scenario.config import parse_scenario
-    from rfsim.predict import predict
-
-    _warm_up(task.warm)
-    before = _jit_specialisations()
-    t0 = time.perf_counter()
-    out = {"status": "ok", "error": "", "summary": None, "series": {}}
-    try:
-        p = predict(parse_scenario(tomllib.loads(task.scenario)))
-        out["summary"] = p.summary
-        out["series"] = {n: np.asarray(p.result.series[n], float) for n in task.series}
-    except Exception as e:  # noqa: BLE001 - a failed run is recorded and the sweep goes on
-        out["status"], out["error"] = "failed", f"{type(e).__name__}: {e}".replace("\n", " ")
-    out["info"] = {"worker": f"{socket.gethostname()}:{os.getpid()}", "wall_s": time.perf_counter() - t0,
-                   "jit_new": _jit_specialisations() - before}
-    return out
-
-
-def _warm_scenario(run: RunSpec) -> str:
-    """The run's scenario shortened to one brief lesion: enough to load every
-    kernel specialisation the sweep uses (same model, same array types)."""
-    from rfsim.scenario.config import parse_scenario, to_toml
-
-    data = tomllib.loads(run.scenario)
-    les = data["protocol"]["lesion"][0]
-    data["protocol"] = {"cooling_s": 1.0, "set_temperature_c": les["set_temperature_c"], "duration_s": 1.0,
-                        "lesions": 1}
-    data["generator"]["ramp_s"] = min(data["generator"]["ramp_s"], 1.0)
-    return to_toml(parse_scenario(data))
-
-
-def make_tasks(runs, series=()) -> list:
-    """The worker tasks of ``runs``, all warming up on a short version of the
-    first run's scenario.
-
-    Parameters
-    ----------
-    runs : list of RunSpec
-        Runs with a valid scenario (``error`` empty), at least one, from
-        :meth:`rfsim.sweep.spec.Sweep.runs`.
-    series : tuple of str
-        Time series every run sends back.
-
-    Returns
-    -------
-    list of Task
-    """
-    warm = _warm_scenario(runs[0])
-    return [Task(r.index, r.scenario, tuple(series), warm) for r in runs]
-
-
-# --------------------------------------------------------------------------
-# executors
-# --------------------------------------------------------------------------
-
-def _one_thread():
-    """Local worker start-up: the sweep already runs a process per core, so each
-    run's kernels keep to one thread instead of competing for the same cores."""
-    import numba
-
-    numba.set_num_threads(1)
-
-
-def run_tasks_locally(tasks, workers: int):
+def run_tasks_locally(tasks, workers: int, extract=None, prepare=None):
     """Yield (task, result) as runs finish on ``workers`` local processes.
 
     Parameters
     ----------
-    tasks : list of Task
+    tasks : iterable of Task
+        Taken lazily, a few per worker ahead of the runs.
     workers : int
-        Worker processes, >= 1.
+        Worker processes, >= 1.  They end with the calling process, even if it
+        is killed (:func:`rfsim.sweep.worker.follow_coordinator`).
+    extract, prepare : callable, optional
+        Hooks run in the worker (:func:`rfsim.sweep.worker.run_task`):
+        module-level functions.
 
     Yields
     ------
     (Task, dict)
-        The task and its result: ``status`` ("ok" or "failed"), ``error``,
-        ``summary`` (as ``rfsim predict --json``; None if failed), ``series``
-        and ``info`` (``worker``, ``wall_s`` in s, ``jit_new``).
+        The task and its result (:func:`rfsim.sweep.worker.run_task`).
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    check_main_guard()  # callers other than run_sweep (rfsim.uncertainty) get the same clear error
     # spawn (not fork): the coordinator has HDF5 files and threads open, and
     # spawned workers behave the same on every platform
+    work = task_function(extract, prepare)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_one_thread) as pool:
-        futures = {pool.submit(_execute, t): t for t in tasks}
+                             initializer=start_local_worker, initargs=(os.getpid(),)) as pool:
+        pending, top_up = _in_flight(tasks, lambda t: pool.submit(work, t), workers)
         try:
-            for fut in as_completed(futures):
-                yield futures.pop(fut), fut.result()
+            top_up()
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield pending.pop(fut), fut.result()
+                top_up()
         finally:
-            for fut in futures:
+            for fut in pending:
                 fut.cancel()
 
 
-def run_tasks_on_dask(tasks, address: str):
-    """Yield (task, result) as runs finish on the Dask cluster at ``address``
-    (``tcp://host:8786``); results as :func:`run_tasks_locally`."""
+def check_scheduler(address) -> tuple:
+    """(protocol, host, port) of a Dask scheduler address
+    (``[tcp|tls|ws|wss|ucx://]host:port``, or ``inproc://...`` in this
+    process: host and port None), or ConfigError; checked before anything
+    connects or any file is touched."""
+    if isinstance(address, str) and _INPROC.match(address):
+        return "inproc", None, None
+    m = _ADDRESS.match(address) if isinstance(address, str) else None
+    if not m or not 1 <= int(m.group(3)) <= 65535:
+        raise ConfigError("--scheduler", shown(address), "must be a Dask scheduler address such as "
+                                                         "tcp://host:8786 (protocol tcp, tls, ws, wss or ucx; "
+                                                         "port 1-65535)")
+    return m.group(1) or "tcp", m.group(2).strip("[]"), int(m.group(3))
+
+
+async def _identity(address: str, timeout_s: float):
+    """The scheduler's answer to ``identity`` (nothing from the peer is
+    unpickled: a wrong address may be any server)."""
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout_s, deserialize=False)
     try:
-        from distributed import Client, as_completed
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
+def connect_scheduler(address: str, timeout_s: float | None = None):
+    """A ``distributed.Client`` of the scheduler at ``address``; ConfigError if
+    Dask is missing or no Dask scheduler answers within ``timeout_s`` seconds
+    (default :data:`CONNECT_TIMEOUT_S`).
+
+    The scheduler is asked who it is before a client is made: a client that
+    fails to start blocks for its own timeout again when it is collected, and
+    a server that is not Dask's makes it fail in arbitrary ways.
+    """
+    import asyncio
+    import socket
+
+    protocol, host, port = check_scheduler(address)
+    timeout_s = CONNECT_TIMEOUT_S if timeout_s is None else timeout_s
+    try:
+        from distributed import Client
     except ImportError:
         raise ConfigError("--scheduler", address, "needs dask.distributed: pip install \"rfsim[dask]\"") from None
+    if protocol == "inproc":
+        return Client(address, set_as_default=False, timeout=f"{timeout_s}s")
+    if protocol != "ucx":
+        # a refused port or an unknown host fails here at once, where Dask
+        # would retry until its timeout
+        try:
+            socket.create_connection((host, port), timeout=timeout_s).close()
+        except OSError as e:
+            raise ConfigError("--scheduler", address, f"cannot connect ({e.strerror or e})") from None
     try:
-        client = Client(address, set_as_default=False, timeout="20s")
+        reply = asyncio.run(asyncio.wait_for(_identity(address, timeout_s), timeout_s))
+    except Exception as e:  # noqa: BLE001 - whatever the peer does, one line
+        lines = str(e).strip().splitlines()
+        reply = f"{type(e).__name__}: {lines[0][:80] if lines else ''}"
+    if not (isinstance(reply, dict) and reply.get("type") == "Scheduler"):
+        reason = reply if isinstance(reply, str) else f"it answered {shown(reply)!r}"
+        raise ConfigError("--scheduler", address, f"no Dask scheduler answers there within {timeout_s:g} s "
+                                                  f"({reason})")
+    try:
+        return Client(address, set_as_default=False, timeout=f"{timeout_s}s")
     except (OSError, TimeoutError) as e:
-        raise ConfigError("--scheduler", address, f"no Dask scheduler answers there ({e})") from None
-    # as_current: as_completed looks the client up; set_as_default=False kept
-    # it from becoming the caller's global default
-    with client, client.as_current():
-        futures = client.map(_execute, tasks, pure=False)
-        by_key = {f.key: t for f, t in zip(futures, tasks)}
-        done = as_completed(futures)
-        del futures  # held by as_completed only, so each is released once yielded
-        for fut in done:
-            yield by_key.pop(fut.key), fut.result()
+        raise ConfigError("--scheduler", address, f"the Dask scheduler stopped answering ({e})") from None
+
+
+def run_tasks_on_dask(tasks, scheduler, extract=None, prepare=None):
+    """Yield (task, result) as runs finish on a Dask cluster; results and
+    hooks as :func:`run_tasks_locally`.
+
+    Parameters
+    ----------
+    tasks : iterable of Task
+        Taken lazily, a few per worker thread ahead of the runs.
+    scheduler : str or distributed.Client
+        The scheduler's address (``tcp://host:8786``), or a client of it (not
+        closed here).
+
+    Notes
+    -----
+    Dask sends results back pickled: run only on a cluster you trust.
+    """
+    from distributed import as_completed
+
+    work = task_function(extract, prepare)
+    own = isinstance(scheduler, str)
+    client = connect_scheduler(scheduler) if own else scheduler
+    try:
+        # as_current: as_completed looks the client up; set_as_default=False kept
+        # it from becoming the caller's global default
+        with client.as_current():
+            # workers may join later: at least 8 threads' worth in flight
+            threads = max(8, sum(client.nthreads().values()))
+            pending, top_up = _in_flight(tasks, lambda t: client.submit(work, t, pure=False), threads)
+            top_up()
+            done = as_completed(list(pending))
+            for fut in done:
+                task = pending.pop(fut)
+                result = fut.result()
+                before = set(pending)
+                top_up()
+                for new in set(pending) - before:
+                    done.add(new)
+                yield task, result
+    finally:
+        if own:
+            client.close()
 
 
 # --------------------------------------------------------------------------
 # the coordinator
 # --------------------------------------------------------------------------
 
-def _row(run: RunSpec, result: dict) -> dict:
+def store_row(run: RunSpec, result: dict) -> dict:
     """A store row: indices, parameters, hash, status, metrics, run info."""
     row = {"run": run.index, "point": run.point, "sample": run.sample}
     row.update({f"param/{k}": v for k, v in run.params})
@@ -226,9 +248,30 @@ def _row(run: RunSpec, result: dict) -> dict:
     return row
 
 
+def _kept(spec: Sweep, found) -> list:
+    """The rows found on ``--resume`` that belong to this sweep: the run index
+    and scenario hash of the spec's run (their scenarios are built again)."""
+    by_run = {r["run"]: r for r in found.rows}
+    if not by_run:
+        return []
+    return [by_run[r.index] for r in spec.iter_runs(select=by_run.__contains__)
+            if by_run[r.index]["scenario_hash"] == r.scenario_hash]
+
+
+def sweep_meta(spec: Sweep) -> dict:
+    """The metadata a store keeps of its sweep (:mod:`rfsim.sweep.store`)."""
+    return {"spec": spec.canonical(), "spec_text": spec.text, "design_keys": list(spec.design_keys),
+            "uncertain_keys": list(spec.uncertain_keys), "n_runs": spec.n_runs, "n_points": spec.n_points,
+            "n_samples": spec.n_samples, "seed": spec.seed}
+
+
 def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | None = None, resume: bool = False,
               progress: bool = True, log_every_s: float = 10.0) -> dict:
     """Run a sweep and store one row per run in an HDF5 file.
+
+    Every refusal (bad spec, a design point the scenario rejects, an ``out``
+    that exists without ``resume``, another sweep writing ``out``, a scheduler
+    that does not answer) comes before any file is changed.
 
     Parameters
     ----------
@@ -239,10 +282,13 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
     workers : int, optional
         Local worker processes (default: one per core).  Ignored with ``scheduler``.
     scheduler : str, optional
-        Address of a running Dask scheduler (``tcp://host:8786``) to run on instead.
+        Address of a running Dask scheduler (``tcp://host:8786``) to run on
+        instead.  Dask unpickles what the cluster sends back: use only a
+        cluster you trust.
     resume : bool
         Continue an interrupted sweep: runs already in ``out`` (by run index and
-        scenario hash) are skipped.
+        scenario hash, with a valid checksum) are skipped; damaged or
+        duplicated rows are left out and run again.
     progress : bool
         Show progress on stderr.
     log_every_s : float
@@ -252,53 +298,82 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
     -------
     dict
         ``runs`` (total), ``skipped`` (already done), ``ran``, ``failed`` (of
-        those run now), ``seconds`` (wall time of the runs, s).
+        those run now), ``dropped`` (stored rows left out as damaged,
+        duplicated or not of this spec), ``seconds`` (wall time of the runs, s).
     """
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise ConfigError("--workers", workers, "must be a whole number >= 1")
-    if not scheduler:
-        check_main_guard()  # before a file is touched: spawned workers import the main script
-    runs = spec.runs()  # every scenario is built and checked before a file is touched
-    meta = {"spec": spec.canonical(), "spec_text": spec.text, "design_keys": list(spec.design_keys),
-            "uncertain_keys": list(spec.uncertain_keys), "n_runs": len(runs), "n_points": spec.n_points,
-            "n_samples": spec.n_samples, "seed": spec.seed}
-    existing = prepare(out, meta, resume)
-    done = {(r["run"], r["scenario_hash"]) for r in existing}
-    todo = [r for r in runs if (r.index, r.scenario_hash) not in done]
-    stats = {"runs": len(runs), "skipped": len(runs) - len(todo), "ran": 0, "failed": 0, "seconds": 0.0}
-    with SweepWriter(out, meta, existing) as store:
-        # invalid Monte Carlo scenarios fail in the coordinator: no worker needed
-        for r in (r for r in todo if r.error):
-            store.append(_row(r, {"status": "failed", "error": r.error, "summary": None, "series": {}}))
-        todo = [r for r in todo if not r.error]
-        stats["failed"] = stats["ran"] = len(runs) - stats["skipped"] - len(todo)
-        if not todo:
-            return stats
-        broken = False
-        tasks = make_tasks(todo, spec.series)
-        by_index = {r.index: r for r in todo}
-        bar = Progress(len(runs), len(runs) - len(todo), every_s=log_every_s) if progress else None
-        t0 = time.perf_counter()
-        results = (run_tasks_on_dask(tasks, scheduler) if scheduler
-                   else run_tasks_locally(tasks, workers or os.cpu_count() or 1))
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or not 1 <= workers <= MAX_WORKERS):
+        raise ConfigError("--workers", shown(workers), f"must be a whole number from 1 to {MAX_WORKERS}")
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    else:
+        check_main_guard()  # spawned workers import the main script: refuse before a file is touched
+    spec.check()  # every design point's scenario, before a file is touched
+    check_store_path(out)
+    meta = sweep_meta(spec)
+    with StoreLock(out):
+        found = prepare(out, meta, resume)
+        kept = _kept(spec, found)
+        client = connect_scheduler(scheduler) if scheduler else None
         try:
-            for task, result in results:
-                store.append(_row(by_index[task.index], result))
-                stats["ran"] += 1
-                stats["failed"] += result["status"] != "ok"
-                if bar:
-                    bar.update(result["status"] == "ok")
-        except BrokenProcessPool:
-            broken = not existing and store.rows == 0
-            if not broken:
-                raise
+            return _coordinate(spec, out, meta, kept, len(found.rows) - len(kept) + found.dropped, workers, client,
+                               progress, log_every_s)
         finally:
-            results.close()
+            if client is not None:
+                client.close()
+
+
+def _coordinate(spec, out, meta, kept, dropped, workers, client, progress, log_every_s) -> dict:
+    """Write the store: the kept rows, then every other run as it finishes."""
+    done = {r["run"] for r in kept}
+    stats = {"runs": spec.n_runs, "skipped": len(kept), "ran": 0, "failed": 0, "dropped": dropped, "seconds": 0.0}
+    with SweepWriter(out, meta, kept) as store:
+        bar = Progress(spec.n_runs, len(kept), every_s=log_every_s) if progress else None
+
+        def count(ok: bool):
+            stats["ran"] += 1
+            stats["failed"] += not ok
             if bar:
-                bar.close()
+                bar.update(ok)
+
+        def valid_runs():
+            for r in spec.iter_runs(select=lambda i: i not in done):
+                if r.error:  # an invalid Monte Carlo scenario fails here: no worker needed
+                    store.append(store_row(r, {"status": "failed", "error": r.error, "summary": None, "series": {}}))
+                    count(False)
+                else:
+                    yield r
+
+        running = {}  # run index -> RunSpec, from task creation to its row
+
+        def remembered(runs):
+            for r in runs:
+                running[r.index] = r
+                yield r
+
+        tasks = make_tasks(remembered(valid_runs()), spec.series)
+        t0 = time.perf_counter()
+        first = next(tasks, None)  # no worker is started when nothing is left to run
+        broken = False
+        if first is not None:
+            tasks = itertools.chain([first], tasks)
+            results = (run_tasks_on_dask(tasks, client) if client is not None
+                       else run_tasks_locally(tasks, workers or os.cpu_count() or 1))
+            try:
+                for task, result in results:
+                    store.append(store_row(running.pop(task.index), result))
+                    count(result["status"] == "ok")
+            except BrokenProcessPool:
+                if kept or store.rows:  # a store with rows is kept, to resume
+                    raise
+                broken = True
+            finally:
+                results.close()
+        if bar:
+            bar.close()
         stats["seconds"] = time.perf_counter() - t0
-    if broken:  # no worker ever answered: leave no stub behind
+    if broken:  # no worker ever answered: leave no stub store behind
         for f in (Path(out), journal_path(out)):
             f.unlink(missing_ok=True)
-        raise WorkerStartError(f"the local worker processes died while starting; {GUARD_ADVICE}") from None
+        raise WorkerStartError(f"the local worker processes died while starting; {GUARD_ADVICE}")
     return stats

@@ -12,8 +12,10 @@ dotted keys of the scenario-file vocabulary (:mod:`rfsim.sweep.parameters`):
 
 The design points ("placements") are the product of the grid, the zipped groups
 and the samples; every design point is run once per Monte Carlo draw.
-:meth:`Sweep.runs` builds and checks every run's full scenario before anything
-runs.  :func:`rfsim.sweep.parse.parse_sweep` builds a :class:`Sweep` from a spec
+:meth:`Sweep.check` builds and checks every design point's scenario before
+anything runs; :meth:`Sweep.iter_runs` then yields the runs one at a time, each
+with its full scenario, so that a sweep of millions of runs never holds them
+all.  :func:`rfsim.sweep.parse.parse_sweep` builds a :class:`Sweep` from a spec
 file or dict.  See docs/sweeps.md.
 
 The scenario modules are imported inside the methods: the command line imports
@@ -36,7 +38,8 @@ import numpy as np
 
 from rfsim.errors import ConfigError
 from rfsim.sweep.distributions import Sampling
-from rfsim.sweep.parameters import MAX_RUNS, check_parameter, uniform_protocol
+from rfsim.sweep.parameters import (MAX_RUNS, MAX_SEED, check_parameter, has_control, shown,
+                                    uniform_protocol)
 
 if TYPE_CHECKING:
     from rfsim.scenario.config import Scenario
@@ -127,14 +130,15 @@ class Sweep:
         from rfsim.physics.series import SERIES
 
         if self.base is None:
-            from rfsim.predict import cordotomy_scenario
+            from rfsim.prediction import cordotomy_scenario
 
             object.__setattr__(self, "base", cordotomy_scenario())
         if not isinstance(self.base, Scenario) or self.base.kind != "cordotomy":
             raise ConfigError("sweep.base", getattr(self.base, "kind", self.base),
                               "a sweep runs rfsim predict: the base needs scenario.kind = \"cordotomy\"")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ConfigError("sweep.seed", self.seed, "must be a whole number >= 0")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
+            raise ConfigError("sweep.seed", shown(self.seed),
+                              f"must be a whole number from 0 to {MAX_SEED} (2**63 - 1)")
         seen = {}
         for where, key in self._keys():
             check_parameter(key, where)
@@ -149,7 +153,12 @@ class Sweep:
                 self._check_list("zip", key, values)
             if len(lengths) > 1:
                 raise ConfigError("zip", {k: len(v) for k, v in group}, "zipped lists must have equal lengths")
-        base = self.base_data()
+        try:
+            base = self.base_data()
+        except tomllib.TOMLDecodeError:
+            # the scenario's text values are written back to TOML unescaped
+            raise ConfigError("sweep.base", "scenario", "a text value holds a control character (newline, "
+                                                        "tab, ...)") from None
         for s in (self.sample, self.monte_carlo):
             for key, _ in (s.parameters if s else ()):
                 if not self._real(base, key):
@@ -175,11 +184,14 @@ class Sweep:
     @staticmethod
     def _check_list(where, key, values):
         if not isinstance(values, tuple) or not values:
-            raise ConfigError(f"{where}.{key}", list(values) if isinstance(values, (list, tuple)) else values,
+            raise ConfigError(f"{where}.{key}", shown(list(values) if isinstance(values, (list, tuple)) else values),
                               "must be a non-empty list of values")
         for v in values:
             if isinstance(v, (dict, list, tuple)):
-                raise ConfigError(f"{where}.{key}", v, "list values must be numbers, strings or booleans")
+                raise ConfigError(f"{where}.{key}", shown(v), "list values must be numbers, strings or booleans")
+            if isinstance(v, str) and has_control(v):
+                raise ConfigError(f"{where}.{key}", shown(v), "text must not contain control characters "
+                                                              "(newline, tab, ...)")
 
     @staticmethod
     def _real(base, key):
@@ -225,35 +237,81 @@ class Sweep:
 
         return uniform_protocol(tomllib.loads(to_toml(self.base)))
 
-    def points(self) -> list:
-        """The design points: a list of dicts parameter -> value, in run order."""
+    def iter_points(self):
+        """Yield the design points in run order: dicts parameter -> value (as
+        given; drawn values as floats).  Lazy: a ``[sample]`` of millions of
+        points is drawn a chunk at a time."""
         axes = [[((k, v),) for v in values] for k, values in self.grid]
         axes += [list(zip(*[[(k, v) for v in values] for k, values in group])) for group in self.zipped]
-        if self.sample:
-            draws = self.sample.draw(self.seed)
-            axes.append([tuple((k, float(draws[k][i])) for k, _ in self.sample.parameters)
-                         for i in range(self.sample.n)])
-        return [dict(kv for part in combo for kv in part) for combo in itertools.product(*axes)]
+        # the sample varies fastest: it is the innermost loop, redrawn for every
+        # combination of the grid and zip axes (the same draws each time)
+        for combo in itertools.product(*axes):
+            fixed = dict(kv for part in combo for kv in part)
+            if not self.sample:
+                yield fixed
+                continue
+            for draw in self.sample.iter_draws(self.seed):
+                yield {**fixed, **draw}
 
-    def runs(self) -> list:
-        """Every run, with its full scenario and hash.  Design points whose
-        values make an invalid scenario raise ConfigError (they are the user's
-        explicit choices); a Monte Carlo draw that does is a failed run."""
+    def points(self) -> list:
+        """The design points: a list of dicts parameter -> value, in run order."""
+        return list(self.iter_points())
+
+    def check(self) -> None:
+        """Build every design point's scenario; ConfigError for the first that
+        is invalid (design points are the user's explicit choices).  Monte Carlo
+        draws are not built: one that makes an invalid scenario is a failed run.
+        Memory does not grow with the number of points."""
         from rfsim.scenario.config import parse_scenario, to_toml
 
         base = self.base_data()
-        draws = self.monte_carlo.draw(self.seed) if self.monte_carlo else {}
-        out = []
-        for p, point in enumerate(self.points()):
+        for point in self.iter_points():
             point = {k: self._value(base, k, v) for k, v in point.items()}
             self._scenario(base, point, parse_scenario, to_toml, strict=True)
-            for s in range(self.n_samples):
-                params = dict(point)
-                params.update({k: float(draws[k][s]) for k in draws})
-                text, error = self._scenario(base, params, parse_scenario, to_toml, strict=not draws)
-                digest = hashlib.sha256((text or json.dumps(params, sort_keys=True)).encode()).hexdigest()
-                out.append(RunSpec(len(out), p, s, tuple(params.items()), text, digest, error))
-        return out
+
+    def iter_runs(self, select=None):
+        """Yield the runs in order, each with its full scenario and hash, one at
+        a time: a design point's scenario raises ConfigError if invalid; a Monte
+        Carlo draw that makes an invalid scenario is a failed run (``error``).
+
+        Parameters
+        ----------
+        select : callable, optional
+            ``select(index)`` -> bool: build only the runs it accepts (the
+            others are skipped without building their scenarios).  Default: all.
+
+        Yields
+        ------
+        RunSpec
+        """
+        from rfsim.scenario.config import parse_scenario, to_toml
+
+        base = self.base_data()
+        n = self.n_samples
+        for p, point in enumerate(self.iter_points()):
+            point = {k: self._value(base, k, v) for k, v in point.items()}
+            if not self.monte_carlo:
+                if select is None or select(p):
+                    text, error = self._scenario(base, point, parse_scenario, to_toml, strict=True)
+                    yield self._run(p, p, 0, point, text, error)
+                continue
+            self._scenario(base, point, parse_scenario, to_toml, strict=True)
+            for s, draw in enumerate(self.monte_carlo.iter_draws(self.seed)):
+                i = p * n + s
+                if select is not None and not select(i):
+                    continue
+                params = {**point, **draw}
+                text, error = self._scenario(base, params, parse_scenario, to_toml, strict=False)
+                yield self._run(i, p, s, params, text, error)
+
+    def runs(self) -> list:
+        """Every run (:meth:`iter_runs` as a list: for small sweeps and tests)."""
+        return list(self.iter_runs())
+
+    @staticmethod
+    def _run(index, point, sample, params, text, error) -> RunSpec:
+        digest = hashlib.sha256((text or json.dumps(params, sort_keys=True)).encode()).hexdigest()
+        return RunSpec(index, point, sample, tuple(params.items()), text, digest, error)
 
     def _value(self, base, key, v):
         v = _plain(v)
@@ -271,8 +329,9 @@ class Sweep:
             return to_toml(parse(data)), ""
         except ConfigError as e:
             if strict:
-                raise ConfigError(e.key, e.value, f"{e.allowed} (sweep parameters "
-                                                  f"{json.dumps(params)})") from None
+                given = json.dumps(params)
+                given = given if len(given) <= 160 else given[:140] + f"... ({len(given)} characters)"
+                raise ConfigError(e.key, shown(e.value), f"{e.allowed} (sweep parameters {given})") from None
             return "", f"ConfigError: {e}"
 
     def canonical(self) -> str:

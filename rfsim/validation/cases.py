@@ -3,9 +3,9 @@
 A case file has four tables:
 
 ``[case]``
-    ``kind`` (``block``: a homogeneous block through :func:`rfsim.run.run`;
-    ``cordotomy``: :func:`rfsim.predict.predict`; ``impedance``: a reading of
-    :func:`rfsim.predict.impedance_profile`; ``exposure``: the damage model at a
+    ``kind`` (``block``: a homogeneous block through :func:`rfsim.runner.run`;
+    ``cordotomy``: :func:`rfsim.prediction.predict`; ``impedance``: a reading of
+    :func:`rfsim.prediction.impedance_profile`; ``exposure``: the damage model at a
     constant temperature), ``title`` and ``quick`` (part of the test subset).
 ``[source]``
     ``citation``, ``read_from`` (abstract, full text, a table or a figure),

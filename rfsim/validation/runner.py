@@ -28,8 +28,8 @@ from rfsim.cordotomy.insertion3d import impedance_at_depths
 from rfsim.cordotomy.domains import CARTESIAN_MESH
 from rfsim.errors import ConfigError
 from rfsim.physics.damage import DamageSettings, DamageState, damage_table
-from rfsim.predict import build, impedance_profile, predict
-from rfsim.run import run
+from rfsim.prediction import build, impedance_profile, predict
+from rfsim.runner import run
 from rfsim.scenario.config import Scenario, parse_scenario, to_toml
 from rfsim.validation.cases import Case
 

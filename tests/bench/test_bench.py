@@ -1,10 +1,10 @@
-"""rfsim.bench.core: the quick benchmark runs, prints the expected rows, and rfsim and
+"""rfsim.bench: the quick benchmark runs, prints the expected rows, and rfsim and
 FiPy agree on the peer problem (so the suite cannot rot)."""
 
 import numpy as np
 import pytest
 
-from rfsim.bench import core as bench
+import rfsim.bench as bench
 
 
 def test_peer_problem_is_heterogeneous():

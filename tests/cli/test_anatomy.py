@@ -9,5 +9,5 @@ def test_anatomy_command_draws_the_figure(tmp_path, capsys):
     assert main(["anatomy", "--plot", str(out), "--target", "arm", "--side", "left"]) == 0
     assert out.stat().st_size > 20_000
     assert main(["anatomy", "--plot", str(tmp_path / "bad.png"), "--depth", "9"]) == 2
-    assert "depth_mm" in capsys.readouterr().err
+    assert "--depth = 9.0" in capsys.readouterr().err
     assert not (tmp_path / "bad.png").exists()

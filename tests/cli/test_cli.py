@@ -79,13 +79,13 @@ def test_impedance_json():
 
 
 @pytest.mark.parametrize("args,words", [
-    (["predict", "--offset", "9"], ["offset_mm", "9"]),
-    (["predict", "--depth", "-1"], ["depth_mm", "-1"]),
-    (["predict", "--temperature", "30"], ["set_temperature_c", "30", "[45, 95]"]),
+    (["predict", "--offset", "9"], ["--offset", "9"]),  # the flag the user typed, not placement.offset_mm
+    (["predict", "--depth", "-1"], ["--depth", "-1"]),
+    (["predict", "--temperature", "30"], ["--temperature", "30", "[45, 95]"]),
     (["predict", "--lesions", "0"], ["--lesions", "0"]),
-    (["predict", "--tip-length", "30"], ["tip_length_mm", "30"]),
+    (["predict", "--tip-length", "30"], ["--tip-length", "30"]),
     (["predict", "--target", "foot"], ["invalid choice", "foot"]),
-    (["predict", "--config", "missing.toml"], ["missing.toml", "not found"]),
+    (["predict", "--config", "missing.toml"], ["--config", "missing.toml", "not found"]),
     (["template", "nope"], ["template", "nope", "cordotomy"]),
     (["bench", "--threads", "0"], ["--threads", "0", "must be 1 to"]),
 ])

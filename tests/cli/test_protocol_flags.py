@@ -26,7 +26,7 @@ def test_temperature_in_the_config_and_on_the_command_line_run_as_many_lesions(t
 
 
 def test_an_escalating_protocol_is_printed_lesion_by_lesion(tmp_path, capsys):
-    from rfsim.predict import predict
+    from rfsim.prediction import predict
 
     config = tmp_path / "c.toml"
     config.write_text('[scenario]\nkind = "cordotomy"\n[protocol]\ncooling_s = 1.0\n'

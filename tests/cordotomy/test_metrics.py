@@ -21,9 +21,12 @@ def test_metrics_of_known_lesions():
     path = needle_path(anatomy, Placement.default("leg"))
     ras = raster(anatomy)
     size = LesionSize(2e-3, 2e-3, 1e-9, -1e-3, 1e-3)
-    # a lesion covering the whole lesion-side raster takes every tract entirely
+    # a lesion covering the whole raster takes every tract and the whole cord
+    # (to the raster's partial volumes: 28,602 cells for an area of 28,596)
     m = tract_metrics(lambda x, y, z: np.ones_like(x), anatomy, path, size, VerdictSettings(), "leg")
     assert all(v == pytest.approx(1.0) for v in m["tract_coverage"].values())
+    assert m["cord_area_fraction"] == pytest.approx(1.0, abs=1e-3)
+    assert m["cord_volume_fraction"] == pytest.approx(1.0, abs=1e-3)
     # a small disk at the STT centroid: area fraction = its area over the cord's
     cx, cy = anatomy.region_centroid_m("lateral_spinothalamic")
     r = 0.5e-3
@@ -36,6 +39,10 @@ def test_metrics_of_known_lesions():
     qx, qy = anatomy.region_centroid_m("lateral_corticospinal")
     m = tract_metrics(_disk_sampler(qx, qy, r), anatomy, path, size, VerdictSettings(), "leg")
     assert m["cst_margin_mm"] < 0 and m["cst_lesioned_fraction"] > 0.1
-    # the raster covers the lesion half of the cord and 1 mm beyond the midline
-    half = ras.fractions["cord"].sum() * ras.step ** 2 / anatomy.cord_area_m2
-    assert 0.5 < half < 0.75
+    # the raster covers the whole cord (it once stopped 1 mm past the midline)
+    whole = ras.fractions["cord"].sum() * ras.step ** 2 / anatomy.cord_area_m2
+    assert whole == pytest.approx(1.0, abs=1e-3)
+    # a lesion of the far half only counts too, and takes no tract (they lie on the lesion side)
+    m = tract_metrics(lambda x, y, z: np.where(x < 0, 1.0, -1.0), anatomy, path, size, VerdictSettings(), "leg")
+    assert m["cord_area_fraction"] == pytest.approx(0.5, abs=0.01)
+    assert all(v == 0.0 for v in m["tract_coverage"].values())

@@ -12,7 +12,7 @@ from rfsim.physics.generator import Lesion, Protocol
 from rfsim.plots import save_figure
 from rfsim.plots.prediction import PREDICTION_DPI, plot_prediction, zoom_window
 from rfsim.plots.style import COLOURS
-from rfsim.predict import cordotomy_scenario, cross_section, predict
+from rfsim.prediction import cordotomy_scenario, cross_section, predict
 
 SHORT = Protocol.clinical(1, duration_s=10.0, cooling_s=1.0)
 

@@ -55,7 +55,7 @@ from rfsim.plots.cross_section import plot_cross_section
 from rfsim.plots.impedance import plot_impedance
 from rfsim.plots.prediction import plot_prediction
 from rfsim.plots.sweep import plot_summary
-from rfsim.predict import cordotomy_scenario, cross_section, predict
+from rfsim.prediction import cordotomy_scenario, cross_section, predict
 
 pr = predict(replace(cordotomy_scenario(), protocol=Protocol.clinical(1, duration_s=5.0, cooling_s=1.0)))
 row = {"point": 0, "offset_mm": 1.5, "depth_mm": 2.5, "runs": 2, "ok": 2, "failed": 0, "p_relief": 1.0,

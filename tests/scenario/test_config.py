@@ -42,8 +42,10 @@ duration_s = 30
 BAD = [
     ("[mesh]\ngrowht = 1.2", "mesh.growht", "valid keys in [mesh]: min_cell_um"),
     ("[colour]\nx = 1", "colour", "valid keys: scenario, medium"),
-    ("[medium]\nsigma_s_per_m = 0.0", "sigma_s_per_m", "> 0"),
-    ("[medium]\nsigma_s_per_m = -1.0", "sigma_s_per_m", "> 0"),
+    ("[medium]\nsigma_s_per_m = 0.0", "medium.sigma_s_per_m = 0.0", "[0.001, 10] S/m"),
+    ("[medium]\nsigma_s_per_m = -1.0", "medium.sigma_s_per_m = -1.0", "[0.001, 10] S/m"),
+    ("[mesh]\nextent_mm = 0.001", "mesh.extent_mm = 0.001", "[2, 500] mm"),
+    ("[electrode]\ninsulation_thickness_um = -5", "electrode.insulation_thickness_um = -5", "[1, 500] um"),
     ("[medium]\nk_w_per_m_k = nan", "medium.k_w_per_m_k", "finite"),
     ("[medium]\nrho_kg_per_m3 = inf", "medium.rho_kg_per_m3", "finite"),
     ("[medium]\nsigma_s_per_m = \"high\"", "medium.sigma_s_per_m", "finite number"),

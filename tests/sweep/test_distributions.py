@@ -41,3 +41,22 @@ def test_distributions_honour_bounds_and_centre():
     x = tn.ppf(u)
     assert x.min() >= 0.5 and x.max() <= 1.0 and x.min() < 0.51 and x.max() > 0.99
     assert Distribution("uniform", lower=2, upper=4).ppf([0.25]) == pytest.approx([2.5])
+
+
+@pytest.mark.parametrize("method", ["random", "lhs"])
+def test_draws_made_a_chunk_at_a_time_equal_the_draws_made_at_once(method, monkeypatch):
+    """Streaming keeps results bit-identical: the chunks are the numbers the
+    former all-at-once draw gave (its formula, written out here)."""
+    import zlib
+
+    from rfsim.sweep import distributions
+
+    monkeypatch.setattr(distributions, "DRAW_CHUNK", 1000)
+    n, key = 2517, "damage.arrhenius_ea_j_per_mol"
+    sp = short_spec(monte_carlo={"n": n, "method": method, key: {"dist": "normal", "mean": 2.577e5, "sd": 1e3,
+                                                                  "lower": 2.56e5}})
+    rng = np.random.default_rng(np.random.SeedSequence([7, 2, zlib.crc32(key.encode())]))
+    u = (rng.permutation(n) + rng.random(n)) / n if method == "lhs" else rng.random(n)
+    expected = sp.monte_carlo.parameters[0][1].ppf(u)
+    np.testing.assert_array_equal(sp.monte_carlo.draw(7)[key], expected)
+    assert [d[key] for d in sp.monte_carlo.iter_draws(7)] == expected.tolist()

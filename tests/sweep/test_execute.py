@@ -1,16 +1,26 @@
 """Running sweeps (rfsim.sweep.execute): every run stored, with metrics equal to
-a direct prediction, warm workers, and a Dask cluster giving the local results."""
+a direct prediction, warm workers, a Dask cluster giving the local results;
+workers that die with their coordinator, one writer per store, tasks taken
+lazily."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from rfsim.scenario.config import parse_scenario
 from rfsim.sweep import load_sweep, read_sweep, run_sweep
+from rfsim.sweep.execute import Task, run_tasks_locally
+from rfsim.sweep.lock import StoreLock, lock_path
 from rfsim.sweep.store import journal_path
 
-from .support import rows
+from .support import ROOT, SPEC_TOML, rows
 
 
 def test_local_sweep_stores_every_run_with_metrics_and_failures(baseline):
@@ -26,7 +36,7 @@ def test_local_sweep_stores_every_run_with_metrics_and_failures(baseline):
 
 
 def test_stored_metrics_equal_a_direct_prediction(baseline, spec_file):
-    from rfsim.predict import predict
+    from rfsim.prediction import predict
 
     run = load_sweep(spec_file).runs()[1]
     row = rows(baseline[0])[1]
@@ -60,3 +70,108 @@ def test_dask_cluster_gives_the_local_results(baseline, spec_file, tmp_path):
         stats = run_sweep(load_sweep(spec_file), out, scheduler=cluster.scheduler_address, progress=False)
     assert stats["ran"] == 8 and stats["failed"] == 4
     assert rows(out) == rows(baseline[0])
+
+
+# ------------------------------------------------- processes and concurrency
+
+def _children(pid):
+    """Pids of the processes whose parent is ``pid`` (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _popen_sweep(spec, out, *extra):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "rfsim", "sweep", str(spec), "--out", str(out), *extra],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def _kill_group(proc):
+    """Whatever is left of a sweep started with _popen_sweep (a failed test
+    must not leave workers behind)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _wait_for(condition, seconds=120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_die_with_a_sigkilled_coordinator(spec_file, tmp_path):
+    out = tmp_path / "k.h5"
+    proc = _popen_sweep(spec_file, out, "--workers", "2")
+    try:
+        assert _wait_for(lambda: journal_path(out).exists() and journal_path(out).read_text().count("\n") >= 2)
+        children = _children(proc.pid)
+        assert len(children) >= 2, children  # the workers (and the resource tracker)
+        os.kill(proc.pid, signal.SIGKILL)  # the coordinator only, not its process group
+        proc.wait()
+        assert _wait_for(lambda: not any(_alive(c) for c in children), 15), \
+            [c for c in children if _alive(c)]
+    finally:
+        _kill_group(proc)
+    with StoreLock(out):  # the lock died with the coordinator
+        pass
+
+
+@pytest.mark.slow
+def test_a_second_sweep_or_resume_on_a_running_store_is_refused(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text(SPEC_TOML.replace('[2.5, 9.0]', '[2.5]').replace("n = 2", "n = 6"))  # 12 runs
+    out = tmp_path / "s.h5"
+    first = _popen_sweep(spec, out, "--workers", "1")
+    try:
+        assert _wait_for(lambda: lock_path(out).exists())
+        second = [_popen_sweep(spec, out, *extra) for extra in ([], ["--resume"])]
+        for p in second:
+            err = p.communicate(timeout=120)[1]
+            assert p.returncode == 2 and err.count("\n") == 1, err
+            assert "another rfsim sweep" in err and "is writing this store" in err, err
+        assert first.poll() is None, "the first sweep ended before the others were refused: make it longer"
+        assert first.wait(timeout=300) == 0, first.stderr.read()
+    finally:
+        _kill_group(first)
+    stored = rows(out)
+    assert sorted(stored) == list(range(12)) and not journal_path(out).exists() and not lock_path(out).exists()
+
+
+@pytest.mark.slow
+def test_local_pool_takes_tasks_lazily():
+    pulled = []
+
+    def tasks():
+        for i in range(10**7):
+            pulled.append(i)
+            yield Task(i, "not = toml = at all", (), "not toml either")
+
+    results = run_tasks_locally(tasks(), 2)
+    got = [next(results) for _ in range(3)]
+    results.close()
+    assert all(r["status"] == "failed" for _, r in got)
+    assert len(pulled) <= 3 + 2 * 2, len(pulled)

@@ -74,3 +74,50 @@ def test_bad_specs_name_key_value_and_what_is_allowed(tables, key, allowed):
     with pytest.raises(ConfigError) as e:
         parse_sweep({"base": SHORT, **tables}).runs()
     assert e.value.key.startswith(key) and allowed in str(e.value)
+
+
+# ----------------------------------------------------------------- streaming
+
+def test_runs_stream_in_order_and_select_skips_without_building():
+    sp = short_spec(grid={"placement.offset_mm": [1.0, 2.0]},
+                    monte_carlo={"n": 3, "anatomy.displacement_mm": [0.0, 1.0]})
+    every = sp.runs()
+    assert [r.index for r in every] == list(range(6)) and [(r.point, r.sample) for r in every][3] == (1, 0)
+    assert list(sp.iter_runs()) == every
+    assert list(sp.iter_runs(select=lambda i: i in (1, 4))) == [every[1], every[4]]
+
+
+def test_a_ten_million_run_sweep_streams(tmp_path, capsys):
+    """Issue 16: a Monte Carlo sweep of n = 10,000,000 built every scenario
+    before the first run (2 GB after 170 s).  Now the dry run checks the one
+    design point and the runs come one at a time; memory stays flat."""
+    import time
+    import tracemalloc
+
+    from rfsim.cli.main import main
+
+    spec = tmp_path / "big.toml"
+    spec.write_text('[base]\nprotocol = {set_temperature_c = 80.0, duration_s = 20.0, lesions = 1}\n'
+                    '[grid]\n"placement.offset_mm" = [1.5]\n'
+                    '[monte_carlo]\nn = 10_000_000\n'
+                    '"tissues.white_matter.sigma_s_per_m" = {dist = "lognormal", median = 0.095, sigma = 0.3}\n')
+    main(["sweep", str(spec), "--out", str(tmp_path / "o.h5"), "--dry-run"])  # imports, once
+    capsys.readouterr()
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "o.h5"), "--dry-run"]) == 0
+    seconds = time.perf_counter() - t0
+    dry_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    sp = load_sweep(spec)
+    first = []
+    for run in sp.iter_runs():
+        first.append(run.scenario_hash)
+        if len(first) == 200:
+            break
+    run_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "1 design points x 10000000 samples = 10000000 runs" in capsys.readouterr().out
+    assert seconds < 5 and dry_peak < 20e6, (seconds, dry_peak)
+    assert run_peak < 40e6, run_peak  # a chunk of draws, not 10 million scenarios
+    assert len(set(first)) == 200 and not list(tmp_path.glob("o.h5*"))

@@ -72,21 +72,6 @@ def test_without_the_onset_an_hour_at_body_temperature_is_a_lesion():
     assert st.lesion().all()
 
 
-def test_onset_kernel_matches_its_numpy_twin(rng):
-    from rfsim.numerics.damage_onset import damage_update_onset, damage_update_onset_np
-
-    temps = [rng.uniform(36, 90, (4, 1, 5)) for _ in range(4)]
-    out = []
-    for f in (damage_update_onset, damage_update_onset_np):
-        om, cm, tp = np.zeros((4, 1, 5)), np.zeros((4, 1, 5)), np.full((4, 1, 5), 37.0)
-        rk, rc = np.empty((4, 1, 5)), np.empty((4, 1, 5))
-        for i, (a, b) in enumerate(zip(temps[:-1], temps[1:])):
-            f(a, b, 0.7, 7.39e39, 2.577e5, 43.0, om, cm, tp, rk, rc, i > 0)
-        out.append((om, cm, tp))
-    for x, y in zip(*out):
-        np.testing.assert_allclose(x, y, rtol=1e-12)
-
-
 # --- Arrhenius sets ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("temp", [50.0, 54.0, 60.0])
@@ -128,7 +113,7 @@ def test_new_keys_round_trip_through_toml():
 def test_series_resistance_adds_to_the_reported_impedance_exactly():
     from dataclasses import replace
 
-    from rfsim.predict import cordotomy_scenario, impedance_profile
+    from rfsim.prediction import cordotomy_scenario, impedance_profile
 
     sc = cordotomy_scenario()
     with_r = replace(sc, generator=GeneratorSettings(series_resistance_ohm=150.0))
@@ -141,7 +126,7 @@ def test_series_resistance_in_a_run_summary():
     from dataclasses import replace
 
     from rfsim.physics.generator import Lesion, Protocol
-    from rfsim.run import run
+    from rfsim.runner import run
 
     sc = Scenario(protocol=Protocol((Lesion(70.0, 5.0),), 1.0))
     a = run(sc).summary

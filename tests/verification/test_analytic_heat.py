@@ -7,7 +7,8 @@ from conftest import sphere_domain
 from rfsim.physics.electric import ElectricSolver
 from rfsim.physics.heat import HeatSolver
 from rfsim.numerics.kernels import apply_operator
-from rfsim.numerics.linsolve import PCG
+from rfsim.numerics.cg import PCG
+from rfsim.numerics.preconditioners import choose_preconditioner
 from rfsim.physics.tissue import BLOOD_RHO_C, Tissue
 
 
@@ -39,7 +40,7 @@ def test_pennes_sphere_held_at_fixed_temperature():
     diag = hs.perfusion_full
     b = np.empty(d.grid.shape)
     apply_operator(*hs.G, np.zeros(d.grid.shape), free.astype(float), fixed, b)
-    u = PCG(free, "pennes").solve(hs.G, diag, -b)
+    u = PCG(free, "pennes", preconditioner=choose_preconditioner(free)).solve(hs.G, diag, -b)
     m = np.sqrt(t.perfusion_per_s * BLOOD_RHO_C / k)
     Rr, _, Z = d.grid.mesh()
     rho = np.sqrt(Rr ** 2 + Z ** 2)

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from rfsim.numerics.grid import axisymmetric_grid, cartesian_grid, graded_edges
-from rfsim.numerics.kernels import face_conductance
-from rfsim.numerics.linsolve import PCG
+from rfsim.numerics.cg import PCG
+from rfsim.numerics.conductance import assemble_conductances
+from rfsim.numerics.preconditioners import choose_preconditioner
 from rfsim.physics.domain import MeshSettings, homogeneous
 from rfsim.physics.electrode import Electrode
 from rfsim.physics.heat import HeatSolver
@@ -53,10 +54,10 @@ def axisymmetric_case(refine):
 
 def solve_case(case, refine):
     g, k, u, f, c = case(refine)
-    G = tuple(np.zeros(a.shape) for a in g.area)
-    face_conductance(k, k, k, np.zeros(g.shape, bool), np.zeros(g.shape), *g.half, *g.area,
-                     np.array(g.open_sides, dtype=np.int64), True, *G)
-    x = PCG(np.ones(g.shape, bool), "mms", rtol=1e-12, maxiter=2000).solve(G, c * g.volume, f * g.volume)
+    G = assemble_conductances(g, k)
+    free = np.ones(g.shape, bool)
+    pcg = PCG(free, "mms", rtol=1e-12, maxiter=2000, preconditioner=choose_preconditioner(free))
+    x = pcg.solve(G, c * g.volume, f * g.volume)
     err = np.sqrt(((x - u) ** 2 * g.volume).sum() / g.volume.sum())
     return g.ncells, err
 

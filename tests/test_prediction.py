@@ -12,7 +12,7 @@ from rfsim.physics.generator import Protocol
 from rfsim.cordotomy.metrics import tract_metrics
 from rfsim.cordotomy.sampling import CartesianSampler
 from rfsim.cordotomy.verdict import VerdictSettings
-from rfsim.predict import build, cordotomy_scenario, impedance_profile, predict, sampled_size
+from rfsim.prediction import build, cordotomy_scenario, impedance_profile, predict, sampled_size
 
 KEYS = ("impedance_ohm", "lesion_volume_mm3", "lesion_width_mm", "lesion_length_mm", "cord_area_fraction",
         "cord_volume_fraction", "tract_coverage", "stt_zone_coverage", "cst_lesioned_fraction", "cst_margin_mm",
@@ -178,7 +178,7 @@ def test_a_prediction_places_the_needle_once(monkeypatch):
 def test_cross_section_is_the_plane_of_the_metrics(default):
     """The figure's lesion is the one the metrics counted: same raster, same plane."""
     from rfsim.cordotomy.sampling import raster
-    from rfsim.predict import cross_section
+    from rfsim.prediction import cross_section
 
     section = cross_section(default)
     ras = raster(default.anatomy)
@@ -190,3 +190,18 @@ def test_cross_section_is_the_plane_of_the_metrics(default):
     # inside the lesion the tissue was hot; far from it, near body temperature
     assert section.peak_temperature_c[section.lesion].min() > 45.0
     assert section.peak_temperature_c.min() < 40.0
+
+
+def test_an_exposed_tip_outside_the_cord_is_warned_before_the_run():
+    """A 16 G electrode with a 20 mm tip placed 2.5 mm deep leaves 17.5 mm of it
+    outside the cord; the default placement leaves none."""
+    from rfsim.physics.electrode import Electrode
+    from rfsim.prediction import before_run
+
+    sc = replace(cordotomy_scenario(), electrode=Electrode.from_gauge(16, 20e-3))
+    _, _, path, domain = build(sc)
+    warnings = before_run(sc, path, domain)
+    assert len(warnings) == 1 and warnings[0].startswith("17.50 mm of the 20 mm exposed tip lies outside the cord")
+    sc = cordotomy_scenario()
+    _, _, path, domain = build(sc)
+    assert before_run(sc, path, domain) == []

@@ -6,7 +6,7 @@ from rfsim.scenario.config import Scenario
 from rfsim.physics.domain import MeshSettings
 from rfsim.physics.electrode import Electrode
 from rfsim.physics.generator import Lesion, Protocol
-from rfsim.run import run
+from rfsim.runner import run
 from rfsim.physics.tissue import tissue
 
 
@@ -50,7 +50,7 @@ def test_every_damage_model_reports_a_lesion():
 def test_run_of_a_cordotomy_scenario_is_a_prediction():
     from dataclasses import replace
 
-    from rfsim.predict import cordotomy_scenario
+    from rfsim.prediction import cordotomy_scenario
 
     r = run(replace(cordotomy_scenario(), protocol=Protocol((Lesion(80.0, 20.0),))))
     assert "cord_area_fraction" in r.summary and r.summary["target"] == "leg"

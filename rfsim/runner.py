@@ -16,6 +16,8 @@ from rfsim.version import __version__
 from rfsim.scenario.config import Scenario
 from rfsim.physics.domain import homogeneous
 from rfsim.physics.lesion import axisymmetric_size
+from rfsim.physics.plausibility import check_result
+from rfsim.physics.resources import estimate_run
 from rfsim.physics.simulation import SimulationResult, simulate
 
 
@@ -38,7 +40,7 @@ class Run:
 
 def build_domain(scenario: Scenario):
     """The rasterised domain of a homogeneous-block scenario (a cordotomy
-    scenario's domain comes from :func:`rfsim.predict.build`)."""
+    scenario's domain comes from :func:`rfsim.prediction.build`)."""
     if scenario.kind != "homogeneous":
         raise ValueError(f"build_domain takes a homogeneous scenario, not {scenario.kind!r}")
     return homogeneous(scenario.medium, scenario.electrode, scenario.mesh, scenario.temperature_c)
@@ -49,8 +51,12 @@ def _finite(x):
     return x if math.isfinite(x) else None
 
 
-def summarize(scenario: Scenario, res: SimulationResult) -> dict:
-    """Flat summary of a run: lesion size, electrical and thermal figures (units in keys)."""
+def summarize(scenario: Scenario, res: SimulationResult, extra_warnings=()) -> dict:
+    """Flat summary of a run: lesion size, electrical and thermal figures (units
+    in keys); ``extra_warnings`` (known before the run) follow the checks of
+    :func:`rfsim.physics.plausibility.check_result`, which raises for an
+    impossible answer."""
+    plausibility = check_result(res.series, scenario.protocol, scenario.generator)
     d = res.domain
     s = res.series
     size = axisymmetric_size(d.grid, res.damage.criterion(), d.metal)
@@ -70,6 +76,7 @@ def summarize(scenario: Scenario, res: SimulationResult) -> dict:
     if float(s["max_tissue_temperature_c"].max()) >= 100.0:
         warnings.append("tissue passes 100 C: boiling and an impedance rise are likely; the model does not "
                         "include them")
+    warnings += plausibility + list(extra_warnings)
     return {
         "rfsim_version": __version__,
         "scenario_kind": scenario.kind,
@@ -93,7 +100,7 @@ def summarize(scenario: Scenario, res: SimulationResult) -> dict:
     }
 
 
-def run(scenario: Scenario, progress=None) -> Run:
+def run(scenario: Scenario, progress=None, warn=None) -> Run:
     """Run a scenario.
 
     Parameters
@@ -101,16 +108,24 @@ def run(scenario: Scenario, progress=None) -> Run:
     scenario : Scenario
     progress : callable, optional
         progress(t_s, t_end_s), called after every time step.
+    warn : callable, optional
+        warn(message) for each warning known before the run starts (a long
+        run); they are in ``summary["warnings"]`` too.
 
     Returns
     -------
-    Run, or rfsim.predict.Prediction for a cordotomy scenario
+    Run, or rfsim.prediction.Prediction for a cordotomy scenario
         Both carry ``scenario``, ``result`` and ``summary``.
     """
     if scenario.kind == "cordotomy":  # the cord's anatomy, placement and tract metrics
-        from rfsim.predict import predict
+        from rfsim.prediction import predict
 
-        return predict(scenario, progress)
+        return predict(scenario, progress, warn)
     domain = build_domain(scenario)
+    est = estimate_run(domain.grid.ncells, domain.grid.geometry, scenario.protocol, scenario.generator,
+                       scenario.numerics)
+    early = [w for w in (est.warning(scenario.numerics.dt_max_s),) if w]
+    for w in early if warn is not None else ():
+        warn(w)
     res = simulate(domain, scenario.protocol, scenario.generator, scenario.damage, scenario.numerics, progress)
-    return Run(scenario, res, summarize(scenario, res))
+    return Run(scenario, res, summarize(scenario, res, early))

@@ -5,6 +5,7 @@ import pytest
 
 from rfsim.numerics import kernels as K
 from rfsim.numerics.grid import axisymmetric_grid, cartesian_grid, graded_edges
+from rfsim.numerics.jit import PARALLEL_MIN_CELLS
 
 
 def grids():
@@ -48,20 +49,21 @@ def test_kernels_match_numpy_twins(g, metal_boundary, rng):
         np.testing.assert_allclose(y1, y2, rtol=1e-12, atol=1e-14 * np.abs(y2).max())
 
 
+@pytest.mark.parametrize("onset", [-273.15, 43.0], ids=["plain", "onset"])
 @pytest.mark.parametrize("sh", [(5, 1, 7), (31, 28, 26)], ids=["serial", "threaded"])
-def test_damage_kernel_matches_twin(sh, rng):
+def test_damage_kernel_matches_twin(sh, onset, rng):
     """Two steps, the second reusing the rates the first left (as DamageState does)."""
-    assert (np.prod(sh) >= K.PARALLEL_MIN_CELLS) == (sh[0] == 31)
+    assert (np.prod(sh) >= PARALLEL_MIN_CELLS) == (sh[0] == 31)
     temps = [rng.uniform(30, 95, sh) for _ in range(3)]
     states = [[np.zeros(sh), np.zeros(sh), np.full(sh, 37.0), np.empty(sh), np.empty(sh)] for _ in range(2)]
     for kern, st in zip((K.damage_update, K.damage_update_np), states):
         for n, known in ((0, False), (1, True)):
-            kern(temps[n], temps[n + 1], 0.5, 7.39e39, 2.577e5, *st, known)
+            kern(temps[n], temps[n + 1], 0.5, 7.39e39, 2.577e5, onset, *st, known)
     for u, v in zip(*states):
         np.testing.assert_allclose(u, v, rtol=1e-12)
     ref = [np.zeros(sh), np.zeros(sh), np.full(sh, 37.0), np.empty(sh), np.empty(sh)]
     for n in range(2):  # the same two steps without the rates carried over
-        K.damage_update_np(temps[n], temps[n + 1], 0.5, 7.39e39, 2.577e5, *ref, False)
+        K.damage_update_np(temps[n], temps[n + 1], 0.5, 7.39e39, 2.577e5, onset, *ref, False)
     for u, v in zip(states[0], ref):
         np.testing.assert_allclose(u, v, rtol=1e-12)
     assert states[0][0].max() > 1.0  # some cells coagulated
@@ -86,34 +88,39 @@ def test_operator_is_symmetric(rng):
 @pytest.mark.parametrize("shape", [(6, 5, 4), (31, 28, 26)], ids=["serial", "threaded"])
 def test_serial_and_threaded_paths_match_twins(shape, rng):
     """Grids of at least PARALLEL_MIN_CELLS cells take the threaded kernels;
-    both paths must give what the NumPy twins give."""
-    from rfsim.numerics import linsolve as L
-    from rfsim.numerics import multigrid as M
-
-    assert (np.prod(shape) >= K.PARALLEL_MIN_CELLS) == (shape[0] > 6)
+    both paths must give what the NumPy twins give (the multigrid transfer and
+    the CG vector kernels are checked the same way in test_multigrid.py and
+    test_cg.py)."""
+    assert (np.prod(shape) >= PARALLEL_MIN_CELLS) == (shape[0] > 6)
     G = [rng.random(tuple(n + (a == ax) for a, n in enumerate(shape))) for ax in range(3)]
-    d, x, b = rng.random(shape), rng.random(shape), rng.random(shape)
+    d, x = rng.random(shape), rng.random(shape)
     m = (rng.random(shape) < 0.8).astype(float)
     for fast, ref in ((K.apply_operator, K.apply_operator_np),):
         y1, y2 = np.empty(shape), np.empty(shape)
         fast(*G, d, m, x, y1)
         ref(*G, d, m, x, y2)
         np.testing.assert_allclose(y1, y2, rtol=1e-12)
-    maps, cw = zip(*(M.aggregation_map(np.ones(n)) for n in shape))
-    (r1, c1), (r2, c2) = [(np.empty(shape), np.empty(tuple(w.size for w in cw))) for _ in range(2)]
-    M.residual_restrict(*G, d, m, b, x, r1, *maps, c1)
-    M.residual_restrict_np(*G, d, m, b, x, r2, *maps, c2)
-    np.testing.assert_allclose(r1, r2, rtol=1e-11, atol=1e-13)
-    np.testing.assert_allclose(c1, c2, rtol=1e-11, atol=1e-12)
-    assert np.all(r1[m == 0] == 0) and np.abs(r1).max() > 0
-    assert np.isclose(L.dot(x, b), L.dot_np(x, b), rtol=1e-12)
-    p, q = rng.random(shape), rng.random(shape)
-    xs, rs = [x.copy(), x.copy()], [b.copy(), b.copy()]
-    rr = [L.cg_update(xs[0], rs[0], p, q, 0.3), L.cg_update_np(xs[1], rs[1], p, q, 0.3)]
-    assert np.isclose(rr[0], rr[1], rtol=1e-12)
-    np.testing.assert_allclose(xs[0], xs[1], rtol=1e-14)
-    np.testing.assert_allclose(rs[0], rs[1], rtol=1e-12, atol=1e-15)
-    ps = [p.copy(), p.copy()]
-    L.cg_direction(ps[0], q, 0.7)
-    L.cg_direction_np(ps[1], q, 0.7)
-    np.testing.assert_allclose(ps[0], ps[1], rtol=1e-14)
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_operator_plane_matches_twin(residual, rng):
+    """The loop body shared by apply_operator and the multigrid residual, plane
+    by plane, in both of its forms."""
+    shape = (5, 4, 6)
+    G = [rng.random(tuple(n + (a == ax) for a, n in enumerate(shape))) for ax in range(3)]
+    d, x, b = rng.random(shape), rng.random(shape), rng.random(shape)
+    m = (rng.random(shape) < 0.8).astype(float)
+    y1, y2 = np.zeros(shape), np.zeros(shape)
+    for i in range(shape[0]):
+        K.operator_plane(*G, d, m, x, y1, i, b, residual)
+        K.operator_plane_np(*G, d, m, x, y2, i, b, residual)
+    assert np.abs(y1).max() > 0 and not y1[m == 0].any()
+    np.testing.assert_allclose(y1, y2, rtol=1e-12, atol=1e-14)
+
+
+def test_triad_matches_twin(rng):
+    b, c = rng.random(1000), rng.random(1000)
+    a1, a2 = np.empty(1000), np.empty(1000)
+    K.triad(a1, b, c, 3.0)
+    K.triad_np(a2, b, c, 3.0)
+    np.testing.assert_allclose(a1, a2, rtol=1e-15)

@@ -25,19 +25,25 @@ import numpy as np
 from rfsim.anatomy.cross_section import Anatomy
 from rfsim.anatomy.pam50 import load_pam50
 from rfsim.anatomy.parametric import load_parametric
-from rfsim.cordotomy.domains import CARTESIAN_MESH, axisymmetric_domain, axisymmetric_layers, cartesian_domain
+from rfsim.anatomy.patient import load_patient
+from rfsim.cordotomy.domains import (CARTESIAN_MESH, axisymmetric_domain, axisymmetric_layers, cartesian_domain,
+                                     require_extent)
 from rfsim.cordotomy.metrics import tract_metrics
 from rfsim.cordotomy.placement import NeedlePath, Placement, needle_path
 from rfsim.cordotomy.sampling import raster, sampler_for
-from rfsim.errors import ConfigError
+from rfsim.errors import ConfigError, keys_as_typed, require_number
 from rfsim.physics.domain import layered_axisymmetric
 from rfsim.physics.electric import ElectricSolver
 from rfsim.physics.generator import Protocol
 from rfsim.physics.lesion import LesionSize, axisymmetric_size
+from rfsim.physics.plausibility import check_result
+from rfsim.physics.resources import estimate_run
 from rfsim.cordotomy.insertion3d import impedance_at_depths
 from rfsim.physics.simulation import SimulationResult, simulate
-from rfsim.scenario.config import PlacementSettings, Scenario
+from rfsim.scenario.config import PlacementSettings, Scenario, to_toml
 from rfsim.version import __version__
+from rfsim.cordotomy.report import html_table, short_text
+from rfsim.physics.variables import dataset
 
 
 @dataclass(eq=False)
@@ -63,11 +69,23 @@ class Prediction:
     result: SimulationResult
     summary: dict
 
+    def __repr__(self) -> str:
+        return short_text(self.summary)
+
+    def _repr_html_(self) -> str:
+        return html_table(self.summary)
+
+    def to_xarray(self):
+        """Fields, series and metrics as an :class:`xarray.Dataset` with named
+        dimensions and CF units (:func:`rfsim.physics.variables.dataset`);
+        needs xarray."""
+        return dataset(self.result, self.summary, self.scenario.text or to_toml(self.scenario))
+
 
 @dataclass(frozen=True, eq=False)
 class CrossSection:
     """A prediction in the axial plane through the middle of the exposed tip,
-    on the metrics raster of the lesion side (:func:`rfsim.cordotomy.sampling.raster`).
+    on the metrics raster of the whole cord (:func:`rfsim.cordotomy.sampling.raster`).
 
     Attributes
     ----------
@@ -99,6 +117,19 @@ def cordotomy_scenario(**placement) -> Scenario:
     return Scenario(kind="cordotomy", protocol=Protocol.clinical(3), placement=PlacementSettings(**placement))
 
 
+#: Exposed tip (m) that may lie outside the cord before a prediction warns:
+#: rounding of a depth typed to 0.01 mm.
+TIP_OUTSIDE_TOLERANCE_M = 0.01e-3
+
+#: The names the anatomy and placement code gives what it validates, and the keys
+#: of a scenario file they come from (a message names the key the user typed).
+SCENARIO_KEYS = {"offset_mm": "placement.offset_mm", "depth_mm": "placement.depth_mm", "side": "placement.side",
+                 "target": "placement.target", "tilt_deg[cranio_caudal]": "placement.tilt_cranio_caudal_deg",
+                 "tilt_deg[in_plane]": "placement.tilt_in_plane_deg", "level": "anatomy.level",
+                 "ap_mm": "anatomy.ap_mm", "rl_mm": "anatomy.rl_mm", "csf_gap_mm": "anatomy.csf_gap_mm",
+                 "displacement_mm": "anatomy.displacement_mm", "pam50": "anatomy.pam50_folder"}
+
+
 @lru_cache(maxsize=8)
 def _anatomy(settings, side):
     """Anatomy for the settings (cached: its tract raster is reused between runs)."""
@@ -106,6 +137,10 @@ def _anatomy(settings, side):
               side=side, displacement_mm=settings.displacement_mm)
     if settings.source == "pam50":
         return load_pam50(settings.pam50_folder or None, **kw)
+    if settings.source == "patient":
+        del kw["ap_mm"], kw["rl_mm"]  # the images give the cord's size
+        return load_patient(settings.patient_folder or None, segmentation=settings.segmentation or None,
+                            vertebral_labels=settings.vertebral_labels or None, **kw)
     return load_parametric(**kw)
 
 
@@ -115,11 +150,12 @@ def place(scenario: Scenario) -> tuple[Anatomy, Placement, NeedlePath]:
     if scenario.kind != "cordotomy":
         raise ConfigError("scenario.kind", scenario.kind, "rfsim predict needs kind = \"cordotomy\"")
     ps = scenario.placement
-    anatomy = _anatomy(scenario.anatomy, ps.side)
-    placement = Placement.from_mm(side=ps.side, target=ps.target, offset_mm=ps.offset_mm, depth_mm=ps.depth_mm,
-                                  tilt_deg=(ps.tilt_cranio_caudal_deg, ps.tilt_in_plane_deg),
-                                  electrode=scenario.electrode)
-    return anatomy, placement, needle_path(anatomy, placement)
+    with keys_as_typed(SCENARIO_KEYS):
+        anatomy = _anatomy(scenario.anatomy, ps.side)
+        placement = Placement.from_mm(side=ps.side, target=ps.target, offset_mm=ps.offset_mm, depth_mm=ps.depth_mm,
+                                      tilt_deg=(ps.tilt_cranio_caudal_deg, ps.tilt_in_plane_deg),
+                                      electrode=scenario.electrode)
+        return anatomy, placement, needle_path(anatomy, placement)
 
 
 def _tissue_overrides(scenario) -> dict:
@@ -171,7 +207,7 @@ def sampled_size(sampler, path, step_m: float = 0.1e-3) -> LesionSize:
                       float(tissue.sum() * step_m ** 3), float(ss.min() - step_m / 2), float(ss.max() + step_m / 2))
 
 
-def predict(scenario: Scenario | None = None, progress=None) -> Prediction:
+def predict(scenario: Scenario | None = None, progress=None, warn=None) -> Prediction:
     """Predict the lesion of a cordotomy scenario.
 
     Parameters
@@ -180,15 +216,30 @@ def predict(scenario: Scenario | None = None, progress=None) -> Prediction:
         ``kind = "cordotomy"``; default :func:`cordotomy_scenario`.
     progress : callable, optional
         progress(t_s, t_end_s) after every time step.
+    warn : callable, optional
+        warn(message) for each warning known before the run starts (a long
+        run, an exposed tip outside the cord); they are in
+        ``summary["warnings"]`` too.
 
     Returns
     -------
     Prediction
+
+    Raises
+    ------
+    ConfigError
+        Invalid placement, or a grid larger than the memory available.
+    ImplausibleResultError
+        An answer no tissue can give (:mod:`rfsim.physics.plausibility`).
     """
     t0 = time.perf_counter()
     scenario = scenario or cordotomy_scenario()
     anatomy, placement, path, domain = build(scenario)
+    early = before_run(scenario, path, domain)
+    for w in early if warn is not None else ():
+        warn(w)
     res = simulate(domain, scenario.protocol, scenario.generator, scenario.damage, scenario.numerics, progress)
+    late = check_result(res.series, scenario.protocol, scenario.generator)
     target = placement.target
     per_lesion = []
     for i, st in enumerate(res.after_lesion):
@@ -225,8 +276,26 @@ def predict(scenario: Scenario | None = None, progress=None) -> Prediction:
         summary["warnings"] = summary["warnings"] + [
             f"tissue reaches {summary['max_tissue_temperature_c']:.0f} C (at the edge of the exposed tip): "
             "boiling and an impedance rise are likely; the model does not include them"]
+    summary["warnings"] = summary["warnings"] + late + early
     summary["runtime_s"] = time.perf_counter() - t0
     return Prediction(scenario, anatomy, placement, path, res, summary)
+
+
+def before_run(scenario: Scenario, path: NeedlePath, domain) -> list:
+    """Warnings about a prediction known before it runs: the exposed tip partly
+    outside the cord, and a long run (:mod:`rfsim.physics.resources`)."""
+    out = []
+    outside_m = path.tip_length_m - path.depth_m
+    if outside_m > TIP_OUTSIDE_TOLERANCE_M:
+        out.append(f"{outside_m * 1e3:.2f} mm of the {path.tip_length_m * 1e3:g} mm exposed tip lies outside the "
+                   f"cord (the tip end is {path.depth_m * 1e3:g} mm past the pia): it heats the pia and the CSF, "
+                   "which the thermocouple at the tip end does not sense; place the tip deeper than its length")
+    est = estimate_run(domain.grid.ncells, domain.grid.geometry, scenario.protocol, scenario.generator,
+                       scenario.numerics)
+    long_run = est.warning(scenario.numerics.dt_max_s)
+    if long_run:
+        out.append(long_run)
+    return out
 
 
 def cross_section(prediction: Prediction) -> CrossSection:
@@ -262,12 +331,16 @@ def impedance_profile(scenario: Scenario | None = None, start_mm: float = -1.0, 
         or ``cord`` for where the tip end is.
     """
     scenario = scenario or cordotomy_scenario()
+    require_number("start_mm", start_mm)
+    require_number("step_mm", step_mm)
     if not -5.0 <= start_mm < 0.0:
         raise ConfigError("start_mm", start_mm, "must lie in [-5, 0) mm (the tip starts in the CSF)")
     if not 0.01 <= step_mm <= 2.0:
         raise ConfigError("step_mm", step_mm, "must lie in [0.01, 2] mm")
     anatomy, placement, path = place(scenario)
     layers = axisymmetric_layers(anatomy, placement, path=path, tissues=_tissue_overrides(scenario))
+    if scenario.model == "axisymmetric":
+        require_extent(layers, placement.electrode.tip_length_m, scenario.mesh)
     names = [t.name for _, t in layers]
     pia_top = layers[names.index("pia")][0]  # outer pia surface, in tip coordinates of the final placement
     pia_thickness = pia_top - layers[names.index("pia") - 1][0]

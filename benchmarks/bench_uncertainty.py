@@ -1,0 +1,87 @@
+"""Speed of the uncertainty answers (issue 13, item 5), printed as a markdown table.
+
+    python benchmarks/bench_uncertainty.py [--draws 200] [--cohort 100] [--sweep-runs 16] [--workers 2]
+
+* the uncertainty answer: ``predict_uncertainty`` with N draws on local
+  workers, end to end (worker start-up and warm-up included), as
+  ``rfsim predict --uncertainty N`` runs it; target: N = 200 in <= 15 s;
+* a virtual cohort: ``run_cohort`` with the given number of patients, end to
+  end; when fewer than 1,000, the time for 1,000 is extrapolated from the
+  steady rate and labelled so; target: 1,000 in <= 5 minutes;
+* sweep throughput: steady runs per minute of the default sweep runs
+  (rfsim.sweep.execute on local workers), full and reduced model; target: at
+  least 600 runs a minute with 2 workers.
+
+The load average is printed before and after each figure: the machine is shared.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def load():
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def sweep_rate(workers, runs, refine):
+    """Steady runs/min of ``runs`` default predictions (offsets on a grid)."""
+    from rfsim.sweep import parse_sweep
+    from rfsim.sweep.execute import make_tasks, run_tasks_locally
+
+    offsets = [round(1.0 + 1.0 * i / (runs - 1), 4) for i in range(runs)]
+    spec = parse_sweep({"grid": {"placement.offset_mm": offsets, "mesh.refine": [refine]}})
+    done = []
+    t0 = time.perf_counter()
+    for _, result in run_tasks_locally(make_tasks(spec.runs()), workers):
+        assert result["status"] == "ok", result["error"]
+        done.append(time.perf_counter())
+    steady = (len(done) - workers) / (done[-1] - done[workers - 1]) * 60
+    return steady, len(done) / (done[-1] - t0) * 60
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--draws", type=int, default=200)
+    ap.add_argument("--cohort", type=int, default=100)
+    ap.add_argument("--sweep-runs", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args()
+    from rfsim.uncertainty import predict_uncertainty
+    from rfsim.uncertainty.cohort import run_cohort
+
+    rows = []
+    l0 = load()
+    u = predict_uncertainty(n=a.draws, seed=0, workers=a.workers)
+    t = u.summary["runtime_s"]
+    rows.append((f"uncertainty answer, N = {a.draws} (reduced model)", f"{t:.1f} s", "<= 15 s (N = 200)",
+                 l0, load()))
+    l0 = load()
+    c = run_cohort(a.cohort, seed=0, workers=a.workers)
+    t = c["runtime_s"]
+    label = f"cohort of {a.cohort} patients"
+    rows.append((label, f"{t:.0f} s", "", l0, load()))
+    if a.cohort < 1000:
+        # start-up is paid once; the rest scales with the patients
+        rows.append(("cohort of 1,000 patients, EXTRAPOLATED from the line above", f"{t * 1000 / a.cohort:.0f} s",
+                     "<= 300 s", "", ""))
+    for refine, name in ((1.0, "full"), (0.5, "reduced")):
+        l0 = load()
+        steady, e2e = sweep_rate(a.workers, a.sweep_runs, refine)
+        rows.append((f"sweep throughput, {a.workers} workers, {name} model (steady / end to end)",
+                     f"{steady:.0f} / {e2e:.0f} runs/min", ">= 600 runs/min", l0, load()))
+    print(f"uncertainty speed on {os.cpu_count()} cores; load average (1 min) before/after each line")
+    print()
+    print("| measurement | time | target | load before | load after |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""``rfsim predict --uncertainty N`` in Python: N draws over the declared
+uncertainties around one placement, and the answer a planner reads.
+
+    from rfsim.uncertainty import predict_uncertainty
+    u = predict_uncertainty(scenario, n=200, seed=0)
+    u.summary["p_relief"], u.summary["p_relief_ci"]
+
+The draws run on the reduced model unless ``full``; its measured error is in
+``summary["reduced_model"]`` (rfsim.uncertainty.fidelity).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from rfsim.errors import ConfigError
+from rfsim.uncertainty import fidelity
+from rfsim.uncertainty.declared import active_uncertainties
+from rfsim.uncertainty.draws import REDUCED_REFINE, check_draws, draw_runs, draw_values, pam50_folder
+from rfsim.uncertainty.engine import execute_runs, store_meta
+from rfsim.uncertainty.probability_map import extract_lesion_map, probability
+from rfsim.uncertainty.summary import summarize_draws
+from rfsim.version import __version__
+
+
+@dataclass(eq=False)
+class UncertaintyResult:
+    """A finished uncertainty answer.
+
+    Attributes
+    ----------
+    scenario : rfsim.scenario.config.Scenario
+        The nominal scenario.
+    summary : dict
+        JSON-ready: the keys of ``rfsim predict --uncertainty N --json``
+        (docs/uncertainty.md).
+    probability_map : ndarray
+        Share of draws lesioned at each cell of the normalised raster
+        (rfsim.uncertainty.probability_map).
+    rows : list of dict
+        One store row per draw.
+    """
+
+    scenario: object
+    summary: dict
+    probability_map: np.ndarray
+    rows: list
+
+
+def usable_uncertainties(scenario) -> tuple:
+    """(active uncertainties, notes): the anatomy choice is dropped, with a
+    note, when no PAM50 atlas is found on this machine."""
+    active = active_uncertainties(scenario)
+    notes = []
+    if any(a.distribution is None for a in active):
+        import importlib.util
+
+        why = ("no PAM50 atlas found (set [anatomy] pam50_folder or $SCT_DIR)" if pam50_folder(scenario) is None
+               else "nibabel is not installed (pip install 'rfsim[atlas]')"
+               if importlib.util.find_spec("nibabel") is None else "")
+        if why:
+            active = tuple(a for a in active if a.distribution is not None)
+            notes.append(f"anatomy source held at {scenario.anatomy.source}: {why}")
+    if not active:
+        raise ConfigError("uncertainty", "[uncertainty]", "every uncertainty is held fixed: nothing to draw")
+    return active, notes
+
+
+def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int | None = None,
+                        scheduler: str | None = None, store=None, full: bool = False, check: int = 0,
+                        progress: bool = False) -> UncertaintyResult:
+    """N draws over the declared uncertainties of a cordotomy placement.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        The nominal cordotomy scenario (default: rfsim.prediction.cordotomy_scenario());
+        its ``[uncertainty]`` table overrides the declared defaults.
+    n : int
+        Draws, 1 to 100000.
+    seed : int
+        Seed of every draw (>= 0): the same seed gives the same answer.
+    workers, scheduler, store :
+        As :func:`rfsim.uncertainty.engine.execute_runs` (``store`` resumes).
+    full : bool
+        Run the full model instead of the reduced one.
+    check : int
+        Also run the first ``check`` draws with the full model and report the
+        reduced model's error on them (``reduced_model.check``).
+    progress : bool
+
+    Returns
+    -------
+    UncertaintyResult
+    """
+    from rfsim.prediction import build, cordotomy_scenario
+
+    t0 = time.perf_counter()
+    scenario = scenario or cordotomy_scenario()
+    check_draws(n)
+    if isinstance(check, bool) or not isinstance(check, int) or not 0 <= check <= n:
+        raise ConfigError("--check", check, f"must be a whole number from 0 to the draws ({n})")
+    anatomy, placement, _, _ = build(scenario)  # the nominal placement must itself be valid
+    active, notes = usable_uncertainties(scenario)
+    values = draw_values(active, n, seed)
+    runs = draw_runs(scenario, active, values, n, reduced=not full)
+    if check and not full:
+        first = {k: v[:check] for k, v in values.items()}
+        extra = draw_runs(scenario, active, first, check, reduced=False, first_index=len(runs))
+        runs += [replace(r, point=1) for r in extra]  # point 1: the full-model check
+    spec = {"kind": "uncertainty", "base": _base_text(scenario), "n": n, "seed": seed, "full": full,
+            "check": check, "uncertainties": [a.as_dict() for a in active]}
+    meta = store_meta(spec, runs, 2 if check and not full else 1, n, seed, [a.name for a in active])
+    res = execute_runs(runs, meta, store, workers, scheduler, extract=extract_lesion_map, progress=progress)
+    rows = [r for r in res["rows"] if r["point"] == 0]
+    vh = scenario.verdict.ventral_horn_warning_fraction
+    summary = {"rfsim_version": __version__, "model": scenario.model, "anatomy": scenario.anatomy.source,
+               "side": placement.side, "target": placement.target, "offset_mm": placement.offset_m * 1e3,
+               "depth_mm": placement.depth_m * 1e3, "seed": seed, **summarize_draws(rows, vh)}
+    summary["uncertainties"] = [a.as_dict() for a in active]
+    summary["notes"] = notes
+    if full:
+        summary["reduced_model"] = None
+    else:
+        cal = fidelity.calibration()
+        summary["reduced_model"] = {"mesh_refine": scenario.mesh.refine * REDUCED_REFINE,
+                                    "calibration": cal, "check": None}
+        if check:
+            full_rows = [dict(r, point=0) for r in res["rows"] if r["point"] == 1]
+            summary["reduced_model"]["check"] = fidelity.compare(full_rows, rows[:check], vh)
+    summary["resumed_draws"] = res["resumed"]
+    summary["runtime_s"] = time.perf_counter() - t0
+    pmap = probability(r.get("metric/lesion_map") for r in rows if r.get("status") == "ok")
+    return UncertaintyResult(scenario, summary, pmap, rows)
+
+
+def _base_text(scenario) -> str:
+    from rfsim.scenario.config import to_toml
+
+    return to_toml(replace(scenario, uncertainty=None))

@@ -1,0 +1,100 @@
+"""rfsim predict --uncertainty: reproducible for a seed, resumable, bad input in one line."""
+
+import json
+
+import pytest
+
+from rfsim.cli.main import main
+from rfsim.prediction import cordotomy_scenario
+from rfsim.uncertainty import engine, predict_uncertainty
+
+N = 3
+
+
+def _strip(s):
+    return {k: v for k, v in s.items() if k not in ("runtime_s", "resumed_draws")}
+
+
+@pytest.fixture(scope="module")
+def answer():
+    return predict_uncertainty(cordotomy_scenario(), n=N, seed=7, workers=0)
+
+
+def test_keys_and_reproducibility(answer):
+    s = answer.summary
+    for k in ("p_relief", "p_cst_reached", "p_ventral_horn"):
+        assert 0.0 <= s[k] <= 1.0
+        lo, hi = s[f"{k}_ci"]
+        assert lo <= s[k] <= hi
+    assert set(s["cord_area_fraction_percentiles"]) == {"p5", "p25", "p50", "p75", "p95"}
+    assert s["draws"] == N and s["reduced_model"]["mesh_refine"] == 0.5
+    assert answer.probability_map.max() == 1.0  # the tip's own surroundings are lesioned in every draw
+    again = predict_uncertainty(cordotomy_scenario(), n=N, seed=7, workers=0)
+    assert json.dumps(_strip(again.summary)) == json.dumps(_strip(s))
+
+
+def test_interrupted_run_resumes(answer, tmp_path, monkeypatch):
+    store = tmp_path / "u.h5"
+    real = engine.run_tasks_serially
+
+    def stop_after_one(tasks, extract=None, prepare=None):
+        for i, item in enumerate(real(tasks, extract, prepare)):
+            if i == 1:
+                raise KeyboardInterrupt
+            yield item
+
+    monkeypatch.setattr(engine, "run_tasks_serially", stop_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        predict_uncertainty(cordotomy_scenario(), n=N, seed=7, workers=0, store=store)
+    assert engine.store_is_partial(store)
+    monkeypatch.setattr(engine, "run_tasks_serially", real)
+    done = predict_uncertainty(cordotomy_scenario(), n=N, seed=7, workers=0, store=store)
+    assert done.summary["resumed_draws"] == 1
+    assert _strip(done.summary) == _strip(answer.summary)
+    assert not engine.store_is_partial(store)
+    # a store of another question is refused, naming the flag
+    assert main(["predict", "--uncertainty", "2", "--seed", "8", "--workers", "0", "--store", str(store)]) == 2
+
+
+@pytest.mark.parametrize("argv, key", [
+    (["--uncertainty", "0"], "--uncertainty"),
+    (["--uncertainty", "100000000"], "--uncertainty"),
+    (["--uncertainty", "2", "--seed", "-1"], "--seed"),
+    (["--uncertainty", "2", "--check", "5"], "--check"),
+    (["--uncertainty", "2", "--workers", "-2"], "--workers"),
+])
+def test_bad_input_one_line_exit_2(argv, key, capsys):
+    assert main(["predict", *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and key in err[0]
+
+
+def test_bad_distribution_in_scenario_file(tmp_path, capsys):
+    f = tmp_path / "s.toml"
+    f.write_text('[scenario]\nkind = "cordotomy"\n[uncertainty]\n'
+                 'depth_error_mm = {dist = "uniform", lower = 0.2, upper = 0.8}\n')
+    assert main(["predict", "--config", str(f), "--uncertainty", "2", "--workers", "0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "uncertainty.depth_error_mm.lower" in err[0] and "0.2" in err[0]
+
+
+def test_figure_draws_probability_contours(answer, tmp_path):
+    from rfsim.plots.uncertainty import probability_figure
+    from rfsim.prediction import build
+    from rfsim.uncertainty.probability_map import on_anatomy
+
+    anatomy, placement, needle, _ = build(cordotomy_scenario())
+    fig = probability_figure(anatomy, placement, needle, on_anatomy(answer.probability_map, anatomy), answer.summary)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert {"lesioned in 10% of draws", "lesioned in 50% of draws", "lesioned in 90% of draws"} <= set(labels)
+    fig.savefig(tmp_path / "u.png")
+
+
+@pytest.mark.slow
+def test_dask_gives_the_local_answer(answer):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        u = predict_uncertainty(cordotomy_scenario(), n=N, seed=7, scheduler=cluster.scheduler_address)
+    assert _strip(u.summary) == _strip(answer.summary)
+    assert (u.probability_map == answer.probability_map).all()
