@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -39,7 +40,8 @@ from rfsim.physics.plausibility import check_result
 from rfsim.physics.resources import estimate_run
 from rfsim.cordotomy.insertion3d import impedance_at_depths
 from rfsim.physics.simulation import SimulationResult, simulate
-from rfsim.scenario.config import PlacementSettings, Scenario, to_toml
+from rfsim.scenario.config import PlacementSettings, Scenario
+from rfsim.scenario.writer import to_toml
 from rfsim.version import __version__
 from rfsim.cordotomy.report import html_table, short_text
 from rfsim.physics.variables import dataset
@@ -96,6 +98,10 @@ class CrossSection:
         The cumulative lesion (damage criterion >= 0) at the cell centres.
     peak_temperature_c : ndarray, (nx, ny)
         Peak temperature (C) over the whole protocol at the cell centres.
+    regions : Mapping[str, ndarray]
+        Area fraction (0..1) of the cord (``"cord"``) and of each tract and
+        zone in the cells: the fractions the metrics count the lesion on, so
+        that a figure draws the overlap the verdict rests on.
     """
 
     x_edges_m: np.ndarray
@@ -103,6 +109,7 @@ class CrossSection:
     z_m: float
     lesion: np.ndarray
     peak_temperature_c: np.ndarray
+    regions: Mapping = field(default_factory=dict)
 
 
 def cordotomy_scenario(**placement) -> Scenario:
@@ -293,14 +300,15 @@ def before_run(scenario: Scenario, path: NeedlePath, domain) -> list:
 
 
 def cross_section(prediction: Prediction) -> CrossSection:
-    """The cumulative lesion and the peak temperature in the axial plane through
-    the middle of the exposed tip (the plane of the metrics), for figures."""
+    """The cumulative lesion, the peak temperature and the cord and tract
+    fractions in the axial plane through the middle of the exposed tip (the
+    plane of the metrics), for figures."""
     dom, dmg, path = prediction.result.domain, prediction.result.damage, prediction.path
     ras = raster(prediction.anatomy)
     z = path.mid_tip_m[2]
     lesion = ras.sample(sampler_for(dom, dmg.criterion(), path), z) >= 0.0
     tpeak = ras.sample(sampler_for(dom, dmg.tpeak, path), z)
-    return CrossSection(ras.x_edges, ras.y_edges, z, lesion, tpeak)
+    return CrossSection(ras.x_edges, ras.y_edges, z, lesion, tpeak, ras.fractions)
 
 
 def _tip_tissue(depth_m, pia_m):

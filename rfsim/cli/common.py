@@ -18,23 +18,60 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"rfsim: error: {argparse_message(message)}\n")
 
 
-def progress_printer():
-    """A one-line progress display on a terminal; nothing when output is piped."""
-    if not sys.stderr.isatty():
-        return None
-    import time
+#: Share of the simulated time that must have passed, since the first report,
+#: before an ETA is shown.  The first report comes after the set-up (grid, JIT
+#: loading) and the first steps are short (the step size restarts small), so
+#: a rate taken earlier says little: it once promised 24,000 s for a 60 s run.
+ETA_AFTER_FRACTION = 0.05
 
-    start = time.perf_counter()
-    last = [0.0]
+
+def progress_printer(stream=None, clock=None):
+    """A one-line progress display: simulated time, elapsed time and an ETA.
+
+    Parameters
+    ----------
+    stream : file, optional
+        Where to write; default stderr, and then only on a terminal (nothing
+        when output is piped: the function returns None).
+    clock : callable, optional
+        Wall clock in s (default :func:`time.perf_counter`).
+
+    Returns
+    -------
+    callable or None
+        ``show(t_s, t_end_s)``, called after every time step.  The ETA is the
+        remaining simulated time at the rate simulated since the first call,
+        shown once :data:`ETA_AFTER_FRACTION` of the run has passed since it.
+    """
+    if stream is None:
+        if not sys.stderr.isatty():
+            return None
+        stream = sys.stderr
+    if clock is None:
+        import time
+
+        clock = time.perf_counter
+    start = clock()
+    first = []  # (wall, simulated) at the first report, once set-up is over
+    last = [-1.0]
 
     def show(t, t_end):
-        now = time.perf_counter() - start
-        if now - last[0] > 0.2 or t >= t_end:
-            last[0] = now
-            eta = now * (t_end - t) / max(t, 1e-9)
-            end = "\n" if t >= t_end else ""
-            print(f"\r  simulated {t:7.1f} / {t_end:.1f} s   elapsed {now:5.1f} s   eta {eta:5.1f} s",
-                  end=end, file=sys.stderr, flush=True)
+        now = clock() - start
+        if not first:
+            first.append((now, t))
+        if now - last[0] <= 0.2 and t < t_end:
+            return
+        last[0] = now
+        w0, t0 = first[0]
+        if t >= t_end:
+            eta = "    0 s"
+        elif t - t0 >= ETA_AFTER_FRACTION * t_end and now > w0:
+            eta = f"{(t_end - t) * (now - w0) / (t - t0):5.0f} s"
+        else:
+            eta = "    - s"
+        end = "\n" if t >= t_end else ""
+        print(f"\r  simulated {t:7.1f} / {t_end:.1f} s   elapsed {now:5.1f} s   eta {eta}",
+              end=end, file=stream, flush=True)
 
     return show
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rfsim.cli.common import emit, progress_printer, warn_printer
 from rfsim.cli.placement_flags import add_placement_flags, scenario_from_flags
 from rfsim.cli.uncertainty import add_uncertainty_flags
+from rfsim.physics.generator import describe_protocol
 
 
 def add_command(sub):
@@ -53,7 +54,7 @@ def print_prediction(m: dict) -> None:
     print(f"rfsim {m['rfsim_version']} prediction ({m['model']} model, {m['anatomy']} anatomy)")
     print(f"  placement   {m['side']} side, target {m['target']}, offset {m['offset_mm']:g} mm, "
           f"depth {m['depth_mm']:g} mm; electrode {m['electrode_diameter_mm']:g} x {m['tip_length_mm']:g} mm")
-    print(f"  protocol    {m['lesions']} x {m['set_temperature_c'][0]:g} C for {m['duration_s'][0]:g} s")
+    print(f"  protocol    {describe_protocol(m['set_temperature_c'], m['duration_s'])}")
     print(f"  impedance   {m['impedance_ohm']:.0f} ohm; peak power {m['peak_power_w']:.2f} W; "
           f"final voltage {m['final_voltage_v']:.1f} V; hottest tissue {m['max_tissue_temperature_c']:.1f} C")
     print(f"  lesion      {m['lesion_width_mm']:.2f} mm wide, {m['lesion_length_mm']:.2f} mm long, "

@@ -136,6 +136,12 @@ class Protocol:
             raise ConfigError("protocol.lesions", n, "must be a whole number >= 1")
         return cls(tuple(Lesion(set_temperature_c, duration_s) for _ in range(n)), cooling_s)
 
+    def describe(self) -> str:
+        """The protocol in words, from every lesion's own set point and time
+        (:func:`describe_protocol`): ``"3 x 80 C for 60 s"``, ``"70, 80, 90 C for 60 s each"``."""
+        return describe_protocol([les.set_temperature_c for les in self.lesions],
+                                 [les.duration_s for les in self.lesions])
+
     def segments(self, ramp_s: float, start_c: float):
         """The protocol as time segments.
 
@@ -155,6 +161,31 @@ class Protocol:
                 segs.append(Segment(i, False, t, t + self.cooling_s, start_c, les.set_temperature_c, ramp_s))
                 t += self.cooling_s
         return segs
+
+
+def describe_protocol(set_temperature_c, duration_s) -> str:
+    """A protocol in words from its per-lesion set temperatures (C) and times (s).
+
+    Equal lesions read ``"3 x 80 C for 60 s"``; an escalating protocol names
+    every set point, ``"70, 80, 90 C for 60 s each"``; differing times are
+    named as well (``"2 x 80 C for 30, 60 s"``, ``"70 C for 30 s, 80 C for 60 s"``).
+
+    Parameters
+    ----------
+    set_temperature_c : sequence of float
+        Set temperature of each lesion (C).
+    duration_s : sequence of float
+        Time at the set temperature of each lesion (s), as many.
+    """
+    temps, times = list(set_temperature_c), list(duration_s)
+    same_t, same_d = len(set(temps)) == 1, len(set(times)) == 1
+    if same_t and same_d:
+        return f"{len(temps)} x {temps[0]:g} C for {times[0]:g} s"
+    if same_d:
+        return f"{', '.join(f'{t:g}' for t in temps)} C for {times[0]:g} s each"
+    if same_t:
+        return f"{len(temps)} x {temps[0]:g} C for {', '.join(f'{d:g}' for d in times)} s"
+    return ", ".join(f"{t:g} C for {d:g} s" for t, d in zip(temps, times))
 
 
 @dataclass(frozen=True)

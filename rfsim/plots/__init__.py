@@ -1,6 +1,12 @@
 """Figures: functions that draw what they are given into a
-:class:`matplotlib.figure.Figure` (:mod:`rfsim.plots.cross_section`,
-:mod:`rfsim.plots.prediction`), and :func:`save_figure` to write one.
+:class:`matplotlib.figure.Figure` and return it, and :func:`save_figure` to
+write one.  None switches the matplotlib backend or imports pyplot.
+
+* :mod:`rfsim.plots.cross_section`: the C1-C2 cross-section (``rfsim anatomy --plot``);
+* :mod:`rfsim.plots.prediction`: a prediction for a planner (``rfsim predict --plot``);
+* :mod:`rfsim.plots.impedance`: impedance while advancing (``rfsim impedance --plot``);
+* :mod:`rfsim.plots.sweep`: maps of a sweep (``rfsim sweep-report``);
+* :mod:`rfsim.plots.lesion` and :mod:`rfsim.plots.style`: what they share.
 
 Nothing here imports matplotlib until a figure module is imported, so that
 importing rfsim never needs matplotlib itself.  :func:`figure_suffixes` lists

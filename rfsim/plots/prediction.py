@@ -1,8 +1,20 @@
-"""The prediction figure: the cross-section in the needle's axial plane with the
-lesion outline and peak-temperature isotherms, beside the time traces of the
-generator.  It draws what it is given: the prediction and its cross-section
-fields (:func:`rfsim.prediction.cross_section`).  matplotlib is imported inside
-the function; no backend is switched and no pyplot state is touched.
+"""The prediction figure, made to be read at a glance by a planner deciding
+whether the corticospinal tract is reached.
+
+* a panel zoomed on the lesion side, in radiological orientation (the
+  subject's right on the image's left, anterior up, whatever the side): the
+  lesion outlined only where there is cord, the corticospinal tract (CST) in
+  blue with the lesion's overlap in it hatched, the target zone of the
+  spinothalamic tract in yellow, the other tracts outlined and named, the
+  exposed tip in a neutral dark, peak-temperature isotherms, and the reason
+  for the verdict written where it lies (the margin, or the depth of overlap);
+* the whole cord beside it, with a frame where the panel zooms in;
+* the verdict and the numbers it rests on above, the time traces of the
+  generator on the right.
+
+It draws what it is given: the prediction and its cross-section fields
+(:func:`rfsim.prediction.cross_section`).  matplotlib is imported inside the
+function; no backend is switched and no pyplot state is touched.
 """
 
 from __future__ import annotations
@@ -12,6 +24,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rfsim.plots.cross_section import draw_cross_section
+from rfsim.plots.lesion import annotate_margin, draw_lesion, draw_overlap, lesion_in_tissue
+from rfsim.plots.style import COLOURS, OKABE_ITO
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -20,58 +34,168 @@ if TYPE_CHECKING:
 PREDICTION_DPI = 130
 #: Peak-temperature isotherms drawn (C), each only where the field exceeds it.
 ISOTHERMS_C = (45.0, 50.0, 60.0, 70.0)
+#: Space (mm) left around what the zoomed panel must show.
+ZOOM_PAD_MM = 0.6
+#: Smallest side (mm) of the zoomed panel.
+MIN_ZOOM_MM = 4.0
 
 
-def plot_prediction(prediction, section) -> Figure:
-    """The prediction figure: the cross-section in the needle's axial plane with
-    the tracts, the lesion outline (cumulative) and peak-temperature isotherms
-    (:data:`ISOTHERMS_C`), beside the time traces of tip temperature, voltage,
-    power and impedance.
+def zoom_window(section, path, target: str, aspect: float = 1.0):
+    """The part of the cross-section (x0, x1, y0, y1 in mm) the zoomed panel
+    shows: the lesion in the cord, the corticospinal tract, the target zone and
+    the needle's way through the pia, with :data:`ZOOM_PAD_MM` around them,
+    widened to ``aspect`` (width / height)."""
+    xc = 0.5 * (section.x_edges_m[1:] + section.x_edges_m[:-1]) * 1e3
+    yc = 0.5 * (section.y_edges_m[1:] + section.y_edges_m[:-1]) * 1e3
+    reg = section.regions
+    masks = [lesion_in_tissue(section.x_edges_m, section.y_edges_m, section.lesion, reg["cord"] >= 0.5),
+             reg["lateral_corticospinal"] >= 0.5, reg[f"stt_{target}"] >= 0.5]
+    pts = [np.array(path.tip_m[:2]) * 1e3, np.array(path.tip_proximal_m[:2]) * 1e3,
+           np.array(path.entry_m[:2]) * 1e3 + np.array(path.direction[:2]) * 0.5]
+    for m in masks:
+        i, j = np.nonzero(m)
+        if i.size:
+            pts += [np.array([xc[i].min(), yc[j].min()]), np.array([xc[i].max(), yc[j].max()])]
+    pts = np.array(pts)
+    x0, y0 = pts.min(axis=0) - ZOOM_PAD_MM
+    x1, y1 = pts.max(axis=0) + ZOOM_PAD_MM
+    w, h = max(x1 - x0, MIN_ZOOM_MM), max(y1 - y0, MIN_ZOOM_MM)
+    if w / h < aspect:
+        w = h * aspect
+    else:
+        h = w / aspect
+    cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+    return (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)
+
+
+def _verdict_lines(prediction) -> tuple:
+    """The title: the verdict and what it rests on, then the case."""
+    m = prediction.summary
+    limit = prediction.scenario.verdict.max_cst_lesioned_fraction
+    relief = "Relief predicted" if m["relief_predicted"] else "Relief NOT predicted"
+    cst = (f"CST spared ({m['cst_lesioned_fraction']:.1%} lesioned, limit {limit:.0%})" if m["cst_spared"] else
+           f"CST REACHED ({m['cst_lesioned_fraction']:.1%} of the tract lesioned, limit {limit:.0%})")
+    margin = m["cst_margin_mm"]
+    margin = ("no lesion" if margin is None else f"margin {margin:.2f} mm" if margin > 0
+              else f"overlap {-margin:.2f} mm deep")
+    per = ", ".join(f"{p['cst_lesioned_fraction']:.1%}" for p in m["per_lesion"])
+    line1 = f"{relief}  \u2022  {cst}"
+    line2 = (f"cord {m['cord_area_fraction']:.1%} of the cross-section, {m['target']} zone "
+             f"{m['stt_zone_coverage'][m['target']]:.0%} lesioned; CST {margin}; CST lesioned after each lesion: "
+             f"{per}")
+    line3 = (f"rfsim {m['rfsim_version']}, {m['model']} model, {m['anatomy']} anatomy "
+             f"{prediction.anatomy.level}: {m['side']} side, {m['target']} target, offset {m['offset_mm']:g} mm, "
+             f"depth {m['depth_mm']:g} mm; electrode {m['electrode_diameter_mm']:g} x {m['tip_length_mm']:g} mm; "
+             f"{prediction.scenario.protocol.describe()}")
+    return line1, line2, line3
+
+
+def _traces(fig, cells, series):
+    t = series["time_s"]
+    rows = (("tip_temperature_c", "tip (°C)", "black"), ("voltage_v", "voltage (V)", OKABE_ITO["blue"]),
+            ("power_w", "power (W)", OKABE_ITO["blue"]), ("impedance_ohm", "impedance (Ω)", OKABE_ITO["blue"]))
+    axes = []
+    for i, (key, label, col) in enumerate(rows):
+        a = fig.add_subplot(cells[i], sharex=axes[0] if axes else None)
+        a.plot(t, series[key], lw=1.2, color=col)
+        if key == "tip_temperature_c":
+            a.plot(t, series["set_point_c"], lw=1.0, ls="--", color="#888888", label="set point")
+            a.legend(fontsize=7, frameon=False, loc="lower right")
+        a.set_ylabel(label, fontsize=8.5)
+        a.tick_params(labelsize=7.5)
+        a.grid(alpha=0.25)
+        if i < len(rows) - 1:
+            a.tick_params(labelbottom=False)
+        else:
+            a.set_xlabel("time (s)", fontsize=8.5)
+        axes.append(a)
+    # number the lesions where each one starts
+    idx = np.asarray(series["lesion_index"], float) if "lesion_index" in series else None
+    if idx is not None and idx.size == t.size:
+        starts = [int(k) for k in np.nonzero(np.diff(np.r_[-1, idx]) != 0)[0] if np.isfinite(idx[k])]
+        for n, k in enumerate(starts):
+            axes[0].annotate(f"lesion {n + 1}", (t[k], 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2),
+                             textcoords="offset points", fontsize=7, va="bottom", color="#555555")
+    return axes
+
+
+def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure:
+    """The prediction figure (see the module docstring).
 
     Parameters
     ----------
     prediction : rfsim.prediction.Prediction
-        Anatomy, placement, needle path, time series and summary.
+        Anatomy, placement, needle path, scenario (protocol, verdict limits),
+        time series and summary.
     section : rfsim.prediction.CrossSection
-        The lesion and the peak temperature in the axial plane through the
-        middle of the exposed tip.
+        The lesion, the peak temperature and the cord and tract fractions in
+        the axial plane through the middle of the exposed tip.
+    radiological : bool
+        The subject's right on the image's left (default); False: on the right.
 
     Returns
     -------
     matplotlib.figure.Figure
-        At :data:`PREDICTION_DPI`; write it with :func:`rfsim.plots.save_figure`
-        (``crop=True``: the traces and the legend leave uneven margins).
+        15 x 8 in at :data:`PREDICTION_DPI`; write it with
+        :func:`rfsim.plots.save_figure` (``crop=True`` trims the margins).
     """
     from matplotlib.figure import Figure
+    from matplotlib.patches import Polygon, Rectangle
 
-    xe, ye, tpeak = section.x_edges_m, section.y_edges_m, section.peak_temperature_c
-    fig = Figure(figsize=(15.0, 7.5))
-    gs = fig.add_gridspec(4, 2, width_ratios=(1.9, 1.0), hspace=0.35, wspace=0.45)
+    pr, m = prediction, prediction.summary
+    xe, ye, reg = section.x_edges_m, section.y_edges_m, section.regions
+    fig = Figure(figsize=(15.0, 8.0))
+    gs = fig.add_gridspec(8, 3, width_ratios=(1.55, 0.95, 1.0), left=0.05, right=0.985, top=0.845, bottom=0.07,
+                          wspace=0.2, hspace=0.5)
     ax = fig.add_subplot(gs[:, 0])
-    iso = {lvl: (xe, ye, tpeak) for lvl in ISOTHERMS_C if np.nanmax(tpeak) > lvl}
-    draw_cross_section(ax, prediction.anatomy, prediction.placement, prediction.path,
-                       (xe, ye, section.lesion.astype(float)), iso)
-    s = prediction.result.series
-    t = s["time_s"]
-    m = prediction.summary
-    traces = (("tip_temperature_c", "tip (C)"), ("voltage_v", "voltage (V)"), ("power_w", "power (W)"),
-              ("impedance_ohm", "impedance (ohm)"))
-    for i, (key, label) in enumerate(traces):
-        a = fig.add_subplot(gs[i, 1])
-        a.plot(t, s[key], lw=1.2, color="#d62728" if i == 0 else "#1f4e9e")
-        if key == "tip_temperature_c":
-            a.plot(t, s["set_point_c"], lw=0.8, ls="--", color="black", label="set point")
-            a.legend(fontsize=7, frameon=False)
-        a.set_ylabel(label, fontsize=9)
-        a.tick_params(labelsize=8)
-        if i == len(traces) - 1:
-            a.set_xlabel("time (s)", fontsize=9)
-    verdict = ("relief predicted" if m["relief_predicted"] else "relief NOT predicted") + ", " + \
-        ("CST spared" if m["cst_spared"] else "CST REACHED")
-    fig.suptitle(f"rfsim {m['rfsim_version']}: {m['lesions']} x {m['set_temperature_c'][0]:g} C / "
-                 f"{m['duration_s'][0]:g} s, {m['model']} model.  Cord area {m['cord_area_fraction']:.1%}, "
-                 f"{m['target']} zone {m['stt_zone_coverage'][m['target']]:.0%}, CST "
-                 f"{m['cst_lesioned_fraction']:.1%}: {verdict}", fontsize=11)
+    inset = fig.add_subplot(gs[:3, 1])
+    key = fig.add_subplot(gs[3:, 1])
+    key.set_axis_off()
+    # the zoomed panel: the window follows the panel's own shape
+    pos = ax.get_position()
+    aspect = (pos.width * fig.get_figwidth()) / (pos.height * fig.get_figheight())
+    window = zoom_window(section, pr.path, pr.placement.target, aspect)
+    iso = {lvl: (xe, ye, section.peak_temperature_c) for lvl in ISOTHERMS_C
+           if np.nanmax(section.peak_temperature_c) > lvl}
+    handles = draw_cross_section(ax, pr.anatomy, pr.placement, pr.path, None, iso, radiological=radiological,
+                                 window_mm=window, tracts="verdict", legend=False, title=False)
+    ox, oy = pr.anatomy.outline.points()
+    cord = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none", transform=ax.transData)
+    ax.add_patch(cord)
+    tissue = reg["cord"] >= 0.5
+    lesion = lesion_in_tissue(xe, ye, section.lesion, tissue)
+    handles += draw_lesion(ax, xe, ye, lesion, tissue, clip=cord)
+    handles += draw_overlap(ax, xe, ye, lesion, reg["lateral_corticospinal"], clip=cord)
+    # the label of the verdict's reason goes to the medial, anterior corner of
+    # the panel, away from the posterolateral tract
+    medial_x = 0.8 if ax.xaxis_inverted() else 0.2
+    annotate_margin(ax, xe, ye, lesion, reg["lateral_corticospinal"] >= 0.5, m["cst_margin_mm"], (medial_x, 0.16))
+    ax.set_title(f"zoomed on the lesion, axial plane through the middle of the exposed tip "
+                 f"({'radiological' if radiological else 'neurological'} view)", fontsize=9.5)
+    # the whole cord, with the zoom framed
+    bx0, bx1, by0, by1 = (v * 1e3 for v in pr.anatomy.bbox_m)
+    whole = (bx0 - 1.0, bx1 + 1.0, by0 - 1.0, by1 + 1.0)
+    draw_cross_section(inset, pr.anatomy, pr.placement, pr.path, radiological=radiological, tracts="verdict",
+                       window_mm=whole, labels=False, legend=False, title=False, letters=False, step_m=60e-6)
+    cord_inset = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none",
+                         transform=inset.transData)
+    inset.add_patch(cord_inset)
+    draw_lesion(inset, xe, ye, lesion, tissue, clip=cord_inset, lw=1.4)
+    inset.add_patch(Rectangle((window[0], window[2]), window[1] - window[0], window[3] - window[2], fill=False,
+                              ec="black", lw=1.2, ls="-", zorder=30))
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_title("whole cross-section, same orientation (frame: zoomed panel)", fontsize=9)
+    key.legend(handles=handles, loc="upper left", fontsize=8, frameon=False, ncol=1, borderaxespad=0.0,
+               handlelength=2.2)
+    _traces(fig, [gs[2 * i:2 * i + 2, 2] for i in range(4)], pr.result.series)
+    line1, line2, line3 = _verdict_lines(pr)
+    colour = COLOURS["lesion"] if not m["cst_spared"] or not m["relief_predicted"] else "black"
+    fig.suptitle(line1, fontsize=14, fontweight="bold", color=colour, y=0.985)
+    fig.text(0.5, 0.93, line2, ha="center", va="center", fontsize=10)
+    fig.text(0.5, 0.9, line3, ha="center", va="center", fontsize=9, color="#444444")
     # drawn at matplotlib's default 100 dpi, written finer
     fig.set_dpi(PREDICTION_DPI)
     return fig

@@ -37,7 +37,7 @@ ANATOMY_SOURCES = ("parametric", "pam50", "patient")
 #: [anatomy] keys of source = "patient"; left out of to_toml when not given.
 PATIENT_KEYS = ("patient_folder", "segmentation", "vertebral_labels")
 
-_MEDIUM_PROPS = ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k", "perfusion_ml_per_min_kg",
+MEDIUM_PROPS = ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k", "perfusion_ml_per_min_kg",
                  "sigma_temp_coeff_per_c", "reference_temperature_c")
 _PROTOCOL_KEYS = ("set_temperature_c", "duration_s", "lesions", "cooling_s", "lesion")
 
@@ -265,9 +265,13 @@ class Scenario:
                                   f"must be above the starting temperature ({t:g} C)")
 
 
-def _protocol(table: dict) -> Protocol:
+def _protocol(table: dict, default: Protocol) -> Protocol:
+    """The ``[protocol]`` table over the scenario kind's default protocol: a key
+    left out keeps the default's value, so ``set_temperature_c = 70`` in a
+    cordotomy scenario runs its three lesions at 70 C, as ``--temperature 70``
+    does."""
     _check_keys(table, "protocol", _PROTOCOL_KEYS)
-    cooling = _number("protocol.cooling_s", table.get("cooling_s", Protocol().cooling_s))
+    cooling = _number("protocol.cooling_s", table.get("cooling_s", default.cooling_s))
     if "lesion" in table:
         if set(table) & {"set_temperature_c", "duration_s", "lesions"}:
             raise ConfigError("protocol.lesion", "[[protocol.lesion]]",
@@ -280,10 +284,12 @@ def _protocol(table: dict) -> Protocol:
             _check_keys(x, "protocol.lesion", _field_names(Lesion))
             lesions.append(Lesion(**_as_is(x, "protocol.lesion", Lesion)))
         return Protocol(tuple(lesions), cooling)
-    n = table.get("lesions", 1)
+    n = table.get("lesions", len(default.lesions))
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10:
         raise ConfigError("protocol.lesions", n, "must be a whole number from 1 to 10 (a protocol needs a lesion)")
-    les = Lesion(**_as_is(table, "protocol", Lesion))
+    first = default.lesions[0]
+    given = _as_is(table, "protocol", Lesion)
+    les = Lesion(**{"set_temperature_c": first.set_temperature_c, "duration_s": first.duration_s, **given})
     return Protocol((les,) * n, cooling)
 
 
@@ -300,7 +306,7 @@ def _electrode(table: dict) -> Electrode:
 
 
 def _medium(table: dict):
-    allowed = ("base", "temperature_c") + _MEDIUM_PROPS
+    allowed = ("base", "temperature_c") + MEDIUM_PROPS
     _check_keys(table, "medium", allowed)
     base = table.get("base", "spinal_cord")
     if not isinstance(base, str):
@@ -309,13 +315,13 @@ def _medium(table: dict):
         t = tissue(base)
     if "perfusion_ml_per_min_kg" not in table:
         t = t.with_(perfusion_ml_per_min_kg=0.0)  # a bench block is ex vivo unless told otherwise
-    props = {k: TISSUE_RANGES[k].check(f"medium.{k}", table[k]) for k in _MEDIUM_PROPS if k in table}
+    props = {k: TISSUE_RANGES[k].check(f"medium.{k}", table[k]) for k in MEDIUM_PROPS if k in table}
     t = t.with_(name=base if not props else f"{base} (modified)", **props)
     return t, _number("medium.temperature_c", table.get("temperature_c", BODY_TEMPERATURE_C))
 
 
 #: Keys of a ``[tissues.NAME]`` table (public: the sweep parameters list them).
-TISSUE_PROPS = _MEDIUM_PROPS + ("sigma_axial_ratio",)
+TISSUE_PROPS = MEDIUM_PROPS + ("sigma_axial_ratio",)
 
 
 def _tissues(table: dict) -> tuple:
@@ -355,7 +361,7 @@ def parse_scenario(data: dict, text: str = "") -> Scenario:
     if "tissues" in data:
         kw["tissues"] = _tissues(data["tissues"])
     if "protocol" in data:
-        kw["protocol"] = _protocol(data["protocol"])
+        kw["protocol"] = _protocol(data["protocol"], kw.get("protocol", Protocol()))
     if "uncertainty" in data:
         kw["uncertainty"] = UncertaintySettings.from_table(data["uncertainty"])
     if "damage" in data:  # arrhenius_set = NAME stands for its two parameters
@@ -376,58 +382,3 @@ def load_scenario(path, key: str = "scenario file") -> Scenario:
     messages as the user gave it (``--config``, ``sweep.base``)."""
     data, text = read_toml(path, key)
     return parse_scenario(data, text)
-
-
-def template(name: str) -> str:
-    """Text of the commented example scenario ``name``."""
-    names = sorted(p.stem for p in TEMPLATES.glob("*.toml"))
-    if name not in names:
-        raise ConfigError("template", name, f"allowed: {', '.join(names)}")
-    return (TEMPLATES / f"{name}.toml").read_text()
-
-
-def _fmt(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(v, int):
-        return str(v)
-    return repr(float(v))
-
-
-def to_toml(sc: Scenario) -> str:
-    """Every setting of a scenario as TOML (the file units); parses back to an
-    equal scenario.  Used to store the exact scenario with results."""
-    m, e = sc.medium, sc.electrode
-    tables = {
-        "scenario": {"kind": sc.kind, "model": sc.model},
-        "medium": {"base": m.name.replace(" (modified)", ""), "temperature_c": sc.temperature_c,
-                   **{k: getattr(m, k) for k in _MEDIUM_PROPS}} if sc.kind == "homogeneous" else {},
-        "electrode": {"diameter_mm": e.diameter_m * 1e3, "tip_length_mm": e.tip_length_m * 1e3,
-                      **{k: getattr(e.metal, f) * s for k, (f, s) in METAL_KEYS.items()}},
-        "generator": {f.name: getattr(sc.generator, f.name) for f in fields(GeneratorSettings)},
-        "damage": {f.name: getattr(sc.damage, f.name) for f in fields(DamageSettings)},
-        "mesh": {k: getattr(sc.mesh, f) * s for k, (f, s) in MESH_KEYS.items()},
-        "numerics": {f.name: getattr(sc.numerics, f.name) for f in fields(NumericsSettings)},
-        "protocol": {"cooling_s": sc.protocol.cooling_s},
-    }
-    for name in ("anatomy", "placement", "verdict"):
-        v = getattr(sc, name)
-        if v is not None:
-            tables[name] = {f.name: getattr(v, f.name) for f in fields(v) if getattr(v, f.name) is not None
-                            and not (name == "anatomy" and f.name in PATIENT_KEYS and not getattr(v, f.name))}
-    for t in sc.tissues:
-        tables[f"tissues.{t.name}"] = {k: getattr(t, k) for k in TISSUE_PROPS}
-    lines = []
-    for name, table in tables.items():
-        if not table:
-            continue
-        lines.append(f"[{name}]")
-        lines += [f"{k} = {_fmt(v)}" for k, v in table.items()]
-        lines.append("")
-    for les in sc.protocol.lesions:
-        lines += ["[[protocol.lesion]]", f"set_temperature_c = {_fmt(les.set_temperature_c)}",
-                  f"duration_s = {_fmt(les.duration_s)}", ""]
-    lines += sc.uncertainty.toml_lines(_fmt) if sc.uncertainty is not None else []
-    return "\n".join(lines)

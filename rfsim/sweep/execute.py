@@ -21,6 +21,7 @@ import re
 import time
 
 from rfsim.errors import ConfigError
+from rfsim.sweep.guard import check_main_guard
 from rfsim.sweep.lock import StoreLock
 from rfsim.sweep.parameters import shown
 from rfsim.sweep.progress import Progress
@@ -301,6 +302,8 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
         raise ConfigError("--workers", shown(workers), f"must be a whole number from 1 to {MAX_WORKERS}")
     if scheduler is not None:
         check_scheduler(scheduler)
+    else:
+        check_main_guard()  # before a file is touched: spawned workers import the main script
     spec.check()  # every design point's scenario, before a file is touched
     check_store_path(out)
     meta = sweep_meta(spec)

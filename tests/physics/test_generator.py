@@ -85,3 +85,17 @@ def test_bad_protocols():
         Lesion(37.0, 60.0)
     with pytest.raises(ConfigError, match="duration_s"):
         Lesion(80.0, 601.0)
+
+
+@pytest.mark.parametrize("temps, times, text", [
+    ([80.0, 80.0, 80.0], [60.0, 60.0, 60.0], "3 x 80 C for 60 s"),
+    ([80.0], [60.0], "1 x 80 C for 60 s"),
+    ([70.0, 80.0, 90.0], [60.0, 60.0, 60.0], "70, 80, 90 C for 60 s each"),
+    ([80.0, 80.0], [30.0, 60.0], "2 x 80 C for 30, 60 s"),
+    ([70.0, 80.0], [30.0, 60.0], "70 C for 30 s, 80 C for 60 s"),
+])
+def test_a_protocol_in_words_names_every_set_point(temps, times, text):
+    from rfsim.physics.generator import Lesion, Protocol, describe_protocol
+
+    assert describe_protocol(temps, times) == text
+    assert Protocol(tuple(Lesion(t, d) for t, d in zip(temps, times))).describe() == text

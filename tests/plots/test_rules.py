@@ -4,6 +4,8 @@ model), never touch pyplot or the backend, and save_figure writes a file."""
 import ast
 from pathlib import Path
 
+import pytest
+
 import rfsim.plots
 from rfsim.plots import save_figure
 
@@ -36,3 +38,47 @@ def test_save_figure_writes_at_the_figures_dpi(tmp_path):
     import matplotlib.image as mi
 
     assert mi.imread(out).shape[:2] == (50, 100)
+
+
+_BACKEND_SCRIPT = """
+import sys
+from dataclasses import replace
+
+import matplotlib
+
+before = matplotlib.get_backend()
+from matplotlib.figure import Figure
+
+from rfsim.anatomy.parametric import load_parametric
+from rfsim.physics.generator import Protocol
+from rfsim.plots.cross_section import plot_cross_section
+from rfsim.plots.impedance import plot_impedance
+from rfsim.plots.prediction import plot_prediction
+from rfsim.plots.sweep import plot_summary
+from rfsim.prediction import cordotomy_scenario, cross_section, predict
+
+pr = predict(replace(cordotomy_scenario(), protocol=Protocol.clinical(1, duration_s=5.0, cooling_s=1.0)))
+row = {"point": 0, "offset_mm": 1.5, "depth_mm": 2.5, "runs": 2, "ok": 2, "failed": 0, "p_relief": 1.0,
+       "relief_ci": [0.3, 1.0], "p_cst": 0.0, "cst_ci": [0.0, 0.7]}
+figs = [plot_prediction(pr, cross_section(pr)), plot_cross_section(load_parametric()),
+        plot_impedance([{"depth_mm": 0.0, "impedance_ohm": 100.0, "tissue": "pia"}]), plot_summary([row])]
+assert all(isinstance(f, Figure) for f in figs), figs
+assert matplotlib.get_backend() == before, (before, matplotlib.get_backend())
+assert "matplotlib.pyplot" not in sys.modules
+print("backend", before)
+"""
+
+
+@pytest.mark.slow
+def test_figure_functions_return_figures_and_leave_the_backend_alone():
+    """As in a notebook: the backend in use (here svg) stays, pyplot is never
+    imported, and every figure function hands back a Figure."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(rfsim.plots.__file__).parents[2]
+    env = dict(os.environ, MPLBACKEND="svg", PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    p = subprocess.run([sys.executable, "-c", _BACKEND_SCRIPT], capture_output=True, text=True, env=env, timeout=600)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "backend svg"
