@@ -13,6 +13,7 @@ import sys
 
 from rfsim.version import __version__
 from rfsim.errors import ConfigError, NumericalError
+from rfsim.cli.serve import add_command as add_serve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -274,7 +275,7 @@ def _add_plugins(sub):
     add_bench(sub)
 
 
-_COMMANDS = [_add_predict, _add_impedance, _add_run, _add_template, _add_anatomy, _add_plugins]
+_COMMANDS = [_add_predict, _add_impedance, _add_run, _add_template, _add_anatomy, _add_plugins, add_serve]
 
 
 def main(argv=None) -> int:
