@@ -13,6 +13,7 @@ outputs are left unchanged), and the server goes on.
 from __future__ import annotations
 
 import base64
+import logging
 import time
 
 from dash import Input, Output, State, ctx, dcc, no_update
@@ -22,6 +23,8 @@ from rfsim.app.artifacts import file_name
 from rfsim.app.form import FIELD_IDS, FormErrors, field_of, message_of, placement_defaults, scenario_from_form
 from rfsim.app.jobs import RUNNER
 from rfsim.errors import ConfigError, NumericalError
+
+_log = logging.getLogger(__name__)
 
 
 def answer_form(form: dict) -> dict:
@@ -43,6 +46,9 @@ def answer_form(form: dict) -> dict:
         return {"errors": {field_of(e): message_of(e)}}
     except NumericalError as e:
         return {"errors": {"": f"numerical failure: {e}"}}
+    except Exception as e:  # noqa: BLE001 - a bug must not blank the page; the log has the traceback
+        _log.exception("prediction failed")
+        return {"errors": {"": f"internal error ({type(e).__name__}: {e}); the server log has the details"}}
     current = {"key": entry.key, "form": dict(form), "model": "axisymmetric", "summary": entry.summary}
     return {"errors": {}, "current": current, "seconds": time.perf_counter() - t0}
 
@@ -131,13 +137,14 @@ def register(app) -> None:
     def on_anatomy(anatomy):
         return anatomy == "parametric"
 
-    @app.callback(Output("now-figure", "src"), Output("form-error", "children", allow_duplicate=True),
+    @app.callback(Output("now-figure", "src"), Output("now-title", "children"),
+                  Output("form-error", "children", allow_duplicate=True),
                   Input("current", "data"), prevent_initial_call=True)
     def on_current_figure(current):
-        try:
-            return figure_src(current), no_update
+        try:  # figure and heading change together
+            return figure_src(current), views.heading("This placement", current["summary"]), no_update
         except LookupError as e:
-            return no_update, str(e)
+            return no_update, no_update, str(e)
 
     @app.callback(Output("impedance", "figure"), Input("current", "data"))
     def on_current_impedance(current):
@@ -151,18 +158,19 @@ def register(app) -> None:
     def on_keep(_keep, _unkeep, current):
         return current if ctx.triggered_id == "keep" else None
 
-    @app.callback(Output("kept-figure", "src"), Output("kept-column", "style"), Output("comparison", "children"),
-                  Input("kept", "data"), Input("current", "data"))
+    @app.callback(Output("kept-figure", "src"), Output("kept-title", "children"), Output("kept-column", "style"),
+                  Output("comparison", "children"), Input("kept", "data"), Input("current", "data"))
     def on_kept(kept, current):
         style = {"flex": "1 1 0", "minWidth": 0, "display": "block" if kept else "none"}
         table = views.comparison(current["summary"], kept["summary"] if kept else None) if current else []
         if not kept:
-            return "", style, table
+            return "", "", style, table
+        title = views.heading("Kept", kept["summary"])
         try:
             src = figure_src(kept) if ctx.triggered_id == "kept" or ctx.triggered_id is None else no_update
         except LookupError as e:
-            return "", style, [str(e)]
-        return src, style, table
+            return "", title, style, [str(e)]
+        return src, title, style, table
 
     @app.callback(Output("download", "data"), Input("get-png", "n_clicks"), Input("get-json", "n_clicks"),
                   Input("get-h5", "n_clicks"), State("current", "data"), prevent_initial_call=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -50,8 +51,9 @@ class Job:
     field: str = ""
 
 
-def _child(form: dict, out) -> None:
-    """Runs in the child process: predict in 3-D and send the results."""
+def _child(form: dict, out, parent_pid: int) -> None:
+    """Runs in the child process: predict in 3-D and send the results.  Ends
+    itself if the server that started it is gone."""
     from rfsim.app.form import FormErrors, scenario_from_form
     from rfsim.errors import ConfigError
     from rfsim.predict import predict
@@ -59,6 +61,8 @@ def _child(form: dict, out) -> None:
     last = [0.0]
 
     def progress(t, t_end):
+        if os.getppid() != parent_pid:  # the server died without ending us
+            os._exit(1)
         now = time.monotonic()
         if now - last[0] >= _PROGRESS_EVERY_S:
             last[0] = now
@@ -123,7 +127,7 @@ class Runner:
     def _run(self, job, form):
         ctx = multiprocessing.get_context("spawn")
         out = ctx.Queue()
-        proc = ctx.Process(target=_child, args=(form, out), name=f"rfsim-{job.id}", daemon=True)
+        proc = ctx.Process(target=_child, args=(form, out, os.getpid()), name=f"rfsim-{job.id}", daemon=True)
         self._set(job, state="running", message="starting the 3-D model")
         proc.start()
         try:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import signal
+import threading
 
 import dash
 
@@ -57,4 +59,12 @@ def serve(host: str = LOOPBACK, port: int = 8050, announce=print) -> None:
         announce(f"WARNING: bound to {host}: other machines on the network can reach this page; it has no "
                  "login. Ctrl-C stops it.")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    create_app().run(host=host, port=port, debug=False)
+    app = create_app()
+    if threading.current_thread() is threading.main_thread():
+        # a plain SIGTERM would skip the exit handlers that end a running 3-D process
+        signal.signal(signal.SIGTERM, _interrupt)
+    app.run(host=host, port=port, debug=False)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

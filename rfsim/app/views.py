@@ -47,6 +47,11 @@ def verdict_line(s: dict) -> list:
                       style={"color": GOOD if spared else BAD})]
 
 
+def heading(title: str, s: dict) -> str:
+    """A figure's heading that says which placement it shows."""
+    return f"{title}: {s['side']} {s['target']}, offset {s['offset_mm']:g} mm, depth {s['depth_mm']:g} mm ({s['model']})"
+
+
 def verdict_panel(s: dict) -> list:
     """The verdict, its numbers and any warnings."""
     rows = [html.Tr([html.Th(k, style={"textAlign": "left", "paddingRight": "1em", "fontWeight": "normal",
@@ -65,9 +70,8 @@ def comparison(a: dict, b: dict | None) -> list:
                          style={"color": "#666"})]
     head = html.Tr([html.Th(""), html.Th("now", style={"textAlign": "left"}),
                     html.Th("kept", style={"textAlign": "left"})])
-    va = " ".join(c.children for c in verdict_line(a))
-    vb = " ".join(c.children for c in verdict_line(b))
-    rows = [html.Tr([html.Th("verdict", style={"textAlign": "left"}), html.Td(va), html.Td(vb)])]
+    rows = [html.Tr([html.Th("verdict", style={"textAlign": "left"}), html.Td(verdict_line(a)),
+                     html.Td(verdict_line(b))])]
     for (k, x), (_, y) in zip(numbers(a), numbers(b)):
         style = {"fontWeight": "bold"} if x != y else {}
         rows.append(html.Tr([html.Th(k, style={"textAlign": "left", "fontWeight": "normal", "color": "#555",

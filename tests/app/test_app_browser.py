@@ -185,3 +185,13 @@ def test_two_tabs_keep_their_own_answers(server, browser):
         alone = answer_form({**DEFAULTS, "offset": offset})["current"]["summary"]
         for label, value in numbers(alone):
             assert f"{label}\n{value}" in shown or f"{label} {value}" in shown, (label, value, shown)
+
+
+def test_3d_model_on_request_shows_its_progress(server, browser):
+    _open(browser, server)
+    browser.find_element(By.ID, "run-3d").click()
+    WebDriverWait(browser, 60, 0.1).until(lambda d: d.find_element(By.ID, "progress-3d-box").is_displayed())
+    WebDriverWait(browser, 120, 0.2).until(lambda d: "3-D model:" in _text(d, "progress-3d-text"))
+    # the layered answers go on meanwhile (the server stops the 3-D process at the end)
+    _type(browser, "offset", "1.8")
+    WebDriverWait(browser, 60, 0.05).until(lambda d: "offset 1.8 mm" in _text(d, "verdict"))
