@@ -208,7 +208,7 @@ def test_3d_job_runs_in_its_own_process_and_reports_progress():
     job_id = runner.submit({**DEFAULTS, "lesions": "1", "duration": "5"})
     seen = []
     t0 = time.monotonic()
-    while time.monotonic() - t0 < 900:
+    while time.monotonic() - t0 < 1800:  # ~30 s alone; much longer on a shared, loaded machine
         job = runner.status(job_id)
         seen.append(job.fraction)
         view = callbacks.job_view(job)
