@@ -49,7 +49,8 @@ def verdict_line(s: dict) -> list:
 
 def heading(title: str, s: dict) -> str:
     """A figure's heading that says which placement it shows."""
-    return f"{title}: {s['side']} {s['target']}, offset {s['offset_mm']:g} mm, depth {s['depth_mm']:g} mm ({s['model']})"
+    return (f"{title}: {s['side']} {s['target']}, offset {s['offset_mm']:g} mm, depth {s['depth_mm']:g} mm "
+            f"({s['model']})")
 
 
 def verdict_panel(s: dict) -> list:

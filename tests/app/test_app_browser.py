@@ -62,7 +62,7 @@ def server():
         log.seek(0)
         said = log.read()
         assert proc.poll() is None, f"rfsim serve ended:\n{said}"
-        assert f"bound to 127.0.0.1 (loopback)" in said and url in said, said
+        assert "bound to 127.0.0.1 (loopback)" in said and url in said, said
         yield url
     finally:
         proc.terminate()
