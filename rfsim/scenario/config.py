@@ -54,16 +54,12 @@ def _check_keys(table: dict, section: str, allowed) -> None:
                               f"{', '.join(allowed)}")
 
 
-def _number(key, v):
-    return require_number(key, v)
-
-
 def _scaled(table, section, keymap, ranges=None):
     """Values of ``keymap``'s keys converted to SI, keyed by dataclass field;
     checked against ``ranges`` (file units, keyed by file key) before the
     conversion, so that a message shows the key and the value as typed."""
     ranges = ranges or {}
-    return {fld: (ranges[k].check(f"{section}.{k}", table[k]) if k in ranges else _number(f"{section}.{k}", table[k]))
+    return {fld: (ranges[k].check(f"{section}.{k}", table[k]) if k in ranges else require_number(f"{section}.{k}", table[k]))
             / s for k, (fld, s) in keymap.items() if k in table}
 
 
@@ -74,7 +70,7 @@ def _as_is(table, section, cls):
         if f.name in table:
             v = table[f.name]
             if f.type in ("float", float, "float | None"):
-                v = _number(f"{section}.{f.name}", v)
+                v = require_number(f"{section}.{f.name}", v)
             elif f.type in ("int", int) and (isinstance(v, bool) or not isinstance(v, int)):
                 raise ConfigError(f"{section}.{f.name}", v, "must be a whole number")
             elif f.type in ("str", str) and not isinstance(v, str):
@@ -86,7 +82,7 @@ def _as_is(table, section, cls):
 
 
 def _opt_number(key, v):
-    return None if v is None else _number(key, v)
+    return None if v is None else require_number(key, v)
 
 
 @dataclass(frozen=True)
@@ -148,7 +144,7 @@ class AnatomySettings:
                                                                         "patient's images give the cord's size")
         for k in ("ap_mm", "rl_mm", "csf_gap_mm"):
             _opt_number(f"anatomy.{k}", getattr(self, k))
-        _number("anatomy.displacement_mm", self.displacement_mm)
+        require_number("anatomy.displacement_mm", self.displacement_mm)
 
 
 @dataclass(frozen=True)
@@ -182,7 +178,7 @@ class PlacementSettings:
         for k in ("offset_mm", "depth_mm"):
             _opt_number(f"placement.{k}", getattr(self, k))
         for k in ("tilt_cranio_caudal_deg", "tilt_in_plane_deg"):
-            _number(f"placement.{k}", getattr(self, k))
+            require_number(f"placement.{k}", getattr(self, k))
         if self.side not in ("left", "right"):
             raise ConfigError("placement.side", self.side, "allowed: left, right")
         if self.target not in ("leg", "arm"):
@@ -256,7 +252,7 @@ class Scenario:
             raise ConfigError("tissues", self.tissues, "must be a tuple of rfsim.physics.tissue.Tissue")
         if not cordotomy and self.model != "axisymmetric":
             raise ConfigError("scenario.model", self.model, "a homogeneous block uses the axisymmetric model")
-        t = _number("medium.temperature_c", self.temperature_c)
+        t = require_number("medium.temperature_c", self.temperature_c)
         if not 0.0 <= t <= 45.0:
             raise ConfigError("medium.temperature_c", t, "must lie in [0, 45] C")
         for les in self.protocol.lesions:
@@ -271,7 +267,7 @@ def _protocol(table: dict, default: Protocol) -> Protocol:
     cordotomy scenario runs its three lesions at 70 C, as ``--temperature 70``
     does."""
     _check_keys(table, "protocol", _PROTOCOL_KEYS)
-    cooling = _number("protocol.cooling_s", table.get("cooling_s", default.cooling_s))
+    cooling = require_number("protocol.cooling_s", table.get("cooling_s", default.cooling_s))
     if "lesion" in table:
         if set(table) & {"set_temperature_c", "duration_s", "lesions"}:
             raise ConfigError("protocol.lesion", "[[protocol.lesion]]",
@@ -317,7 +313,7 @@ def _medium(table: dict):
         t = t.with_(perfusion_ml_per_min_kg=0.0)  # a bench block is ex vivo unless told otherwise
     props = {k: TISSUE_RANGES[k].check(f"medium.{k}", table[k]) for k in MEDIUM_PROPS if k in table}
     t = t.with_(name=base if not props else f"{base} (modified)", **props)
-    return t, _number("medium.temperature_c", table.get("temperature_c", BODY_TEMPERATURE_C))
+    return t, require_number("medium.temperature_c", table.get("temperature_c", BODY_TEMPERATURE_C))
 
 
 #: Keys of a ``[tissues.NAME]`` table (public: the sweep parameters list them).
