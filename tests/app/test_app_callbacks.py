@@ -78,7 +78,7 @@ def test_blank_offset_and_depth_take_the_targets_defaults():
 @pytest.mark.parametrize("field, text, words", [
     ("offset", "abc", "not a number"),
     ("offset", "9", "must lie in [-4, 6]"),
-    ("depth", "0", "must be > 0"),
+    ("depth", "0", "must lie in (0, 12]"),
     ("diameter", "5", "must lie in [0.1, 2]"),
     ("tip", "", "required"),
     ("temperature", "30", "must lie in [45, 95]"),
