@@ -27,8 +27,8 @@ _PUBLIC = {
     "Scenario": "rfsim.scenario.config",
     "load_scenario": "rfsim.scenario.config",
     "parse_scenario": "rfsim.scenario.config",
-    "to_toml": "rfsim.scenario.config",
-    "template": "rfsim.scenario.config",
+    "to_toml": "rfsim.scenario.writer",
+    "template": "rfsim.scenario.writer",
     # protocol
     "Protocol": "rfsim.physics.generator",
     "Lesion": "rfsim.physics.generator",

@@ -38,7 +38,7 @@ import numpy as np
 from rfsim.physics.series import SERIES
 from rfsim.physics.variables import (FIELDS, SERIES_NAMES, cf_units, column, field_arrays, grid_dimensions,
                                      rfsim_units, series_arrays)
-from rfsim.scenario.config import to_toml
+from rfsim.scenario.writer import to_toml
 from rfsim.version import __version__
 
 FORMAT = "rfsim-result-2"

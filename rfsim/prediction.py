@@ -40,7 +40,8 @@ from rfsim.physics.plausibility import check_result
 from rfsim.physics.resources import estimate_run
 from rfsim.cordotomy.insertion3d import impedance_at_depths
 from rfsim.physics.simulation import SimulationResult, simulate
-from rfsim.scenario.config import PlacementSettings, Scenario, to_toml
+from rfsim.scenario.config import PlacementSettings, Scenario
+from rfsim.scenario.writer import to_toml
 from rfsim.version import __version__
 from rfsim.cordotomy.report import html_table, short_text
 from rfsim.physics.variables import dataset

@@ -55,3 +55,13 @@ def test_modules_stay_small():
     big = {str(p.relative_to(PACKAGE.parent)): n for p in PACKAGE.rglob("*.py")
            if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert set(big) <= KERNEL_MODULES, big
+
+
+def test_every_subpackage_is_installed():
+    """pyproject.toml lists the packages (meshes/ is mapped in): a subpackage
+    missing there would import from a checkout and fail once installed."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert found <= listed, found - listed

@@ -19,8 +19,8 @@ from __future__ import annotations
 import os
 import sys
 
-from rfsim.cli import (anatomy, bench, cohort, impedance, optimize, predict, run, sensitivity, sweep, sweep_report,
-                       template, validate)
+from rfsim.cli import (anatomy, bench, cohort, impedance, optimize, predict, run, sensitivity, serve, sweep,
+                       sweep_report, template, validate)
 from rfsim.cli.common import Parser, typed_flags
 from rfsim.cli.placement_flags import FLAG_KEYS as PLACEMENT_FLAG_KEYS
 from rfsim.errors import ConfigError, NumericalError, keys_as_typed, one_line
@@ -29,7 +29,7 @@ from rfsim.version import __version__
 
 #: The commands, in the order ``rfsim --help`` lists them.
 COMMANDS = (predict, impedance, run, template, anatomy, sweep, sweep_report, bench, validate,
-            sensitivity, cohort, optimize)
+            sensitivity, cohort, optimize, serve)
 #: Commands whose ``--out`` (HDF5) and ``--plot`` (a figure) are checked before they
 #: run.  ``sweep`` and ``sweep-report`` check their store and figure themselves
 #: (a store may be resumed; the figure's default path comes from the store's).

@@ -11,7 +11,7 @@ def add_command(sub):
     p.add_argument("name", help="homogeneous or cordotomy")
 
     def run(args):
-        from rfsim.scenario.config import template
+        from rfsim.scenario.writer import template
 
         print(template(args.name), end="")
         return 0

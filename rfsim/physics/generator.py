@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rfsim.errors import ConfigError, require_number as _number
+from rfsim.errors import ConfigError, require_number
 
 MODES = ("exact", "pid")
 
@@ -67,14 +67,14 @@ class GeneratorSettings:
     def __post_init__(self):
         if self.mode not in MODES:
             raise ConfigError("generator.mode", self.mode, f"allowed: {', '.join(MODES)}")
-        _number("generator.ramp_s", self.ramp_s, 0.0, 120.0)
-        _number("generator.voltage_limit_v", self.voltage_limit_v, 0.0, 500.0, lo_open=True)
-        _number("generator.power_limit_w", self.power_limit_w, 0.0, 500.0, lo_open=True)
-        _number("generator.kp_v_per_c", self.kp_v_per_c, 0.0, 1e3)
-        _number("generator.ki_v_per_c_s", self.ki_v_per_c_s, 0.0, 1e3)
-        _number("generator.kd_v_s_per_c", self.kd_v_s_per_c, 0.0, 1e3)
-        _number("generator.control_period_s", self.control_period_s, 1e-3, 1.0)
-        _number("generator.series_resistance_ohm", self.series_resistance_ohm, 0.0, 5000.0)
+        require_number("generator.ramp_s", self.ramp_s, 0.0, 120.0)
+        require_number("generator.voltage_limit_v", self.voltage_limit_v, 0.0, 500.0, lo_open=True)
+        require_number("generator.power_limit_w", self.power_limit_w, 0.0, 500.0, lo_open=True)
+        require_number("generator.kp_v_per_c", self.kp_v_per_c, 0.0, 1e3)
+        require_number("generator.ki_v_per_c_s", self.ki_v_per_c_s, 0.0, 1e3)
+        require_number("generator.kd_v_s_per_c", self.kd_v_s_per_c, 0.0, 1e3)
+        require_number("generator.control_period_s", self.control_period_s, 1e-3, 1.0)
+        require_number("generator.series_resistance_ohm", self.series_resistance_ohm, 0.0, 5000.0)
 
     def max_v2(self, power_per_v2: float) -> float:
         """Largest V^2 (V^2) allowed by both limits for a load taking ``power_per_v2`` W/V^2."""
@@ -97,8 +97,8 @@ class Lesion:
     duration_s: float = 60.0
 
     def __post_init__(self):
-        _number("protocol.set_temperature_c", self.set_temperature_c, 45.0, 95.0, unit="C")
-        _number("protocol.duration_s", self.duration_s, 0.0, 600.0, lo_open=True, unit="s")
+        require_number("protocol.set_temperature_c", self.set_temperature_c, 45.0, 95.0, unit="C")
+        require_number("protocol.duration_s", self.duration_s, 0.0, 600.0, lo_open=True, unit="s")
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Protocol:
                               else self.lesions, "a protocol needs at least one lesion")
         if len(self.lesions) > 10:
             raise ConfigError("protocol.lesions", len(self.lesions), "at most 10 lesions")
-        _number("protocol.cooling_s", self.cooling_s, 0.0, 3600.0)
+        require_number("protocol.cooling_s", self.cooling_s, 0.0, 3600.0)
 
     @classmethod
     def clinical(cls, n: int = 3, set_temperature_c: float = 80.0, duration_s: float = 60.0,

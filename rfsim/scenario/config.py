@@ -37,7 +37,7 @@ ANATOMY_SOURCES = ("parametric", "pam50", "patient")
 #: [anatomy] keys of source = "patient"; left out of to_toml when not given.
 PATIENT_KEYS = ("patient_folder", "segmentation", "vertebral_labels")
 
-_MEDIUM_PROPS = ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k", "perfusion_ml_per_min_kg",
+MEDIUM_PROPS = ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k", "perfusion_ml_per_min_kg",
                  "sigma_temp_coeff_per_c", "reference_temperature_c")
 _PROTOCOL_KEYS = ("set_temperature_c", "duration_s", "lesions", "cooling_s", "lesion")
 
@@ -54,16 +54,12 @@ def _check_keys(table: dict, section: str, allowed) -> None:
                               f"{', '.join(allowed)}")
 
 
-def _number(key, v):
-    return require_number(key, v)
-
-
 def _scaled(table, section, keymap, ranges=None):
     """Values of ``keymap``'s keys converted to SI, keyed by dataclass field;
     checked against ``ranges`` (file units, keyed by file key) before the
     conversion, so that a message shows the key and the value as typed."""
     ranges = ranges or {}
-    return {fld: (ranges[k].check(f"{section}.{k}", table[k]) if k in ranges else _number(f"{section}.{k}", table[k]))
+    return {fld: (ranges[k].check(f"{section}.{k}", table[k]) if k in ranges else require_number(f"{section}.{k}", table[k]))
             / s for k, (fld, s) in keymap.items() if k in table}
 
 
@@ -74,7 +70,7 @@ def _as_is(table, section, cls):
         if f.name in table:
             v = table[f.name]
             if f.type in ("float", float, "float | None"):
-                v = _number(f"{section}.{f.name}", v)
+                v = require_number(f"{section}.{f.name}", v)
             elif f.type in ("int", int) and (isinstance(v, bool) or not isinstance(v, int)):
                 raise ConfigError(f"{section}.{f.name}", v, "must be a whole number")
             elif f.type in ("str", str) and not isinstance(v, str):
@@ -86,7 +82,7 @@ def _as_is(table, section, cls):
 
 
 def _opt_number(key, v):
-    return None if v is None else _number(key, v)
+    return None if v is None else require_number(key, v)
 
 
 @dataclass(frozen=True)
@@ -148,7 +144,7 @@ class AnatomySettings:
                                                                         "patient's images give the cord's size")
         for k in ("ap_mm", "rl_mm", "csf_gap_mm"):
             _opt_number(f"anatomy.{k}", getattr(self, k))
-        _number("anatomy.displacement_mm", self.displacement_mm)
+        require_number("anatomy.displacement_mm", self.displacement_mm)
 
 
 @dataclass(frozen=True)
@@ -182,7 +178,7 @@ class PlacementSettings:
         for k in ("offset_mm", "depth_mm"):
             _opt_number(f"placement.{k}", getattr(self, k))
         for k in ("tilt_cranio_caudal_deg", "tilt_in_plane_deg"):
-            _number(f"placement.{k}", getattr(self, k))
+            require_number(f"placement.{k}", getattr(self, k))
         if self.side not in ("left", "right"):
             raise ConfigError("placement.side", self.side, "allowed: left, right")
         if self.target not in ("leg", "arm"):
@@ -256,7 +252,7 @@ class Scenario:
             raise ConfigError("tissues", self.tissues, "must be a tuple of rfsim.physics.tissue.Tissue")
         if not cordotomy and self.model != "axisymmetric":
             raise ConfigError("scenario.model", self.model, "a homogeneous block uses the axisymmetric model")
-        t = _number("medium.temperature_c", self.temperature_c)
+        t = require_number("medium.temperature_c", self.temperature_c)
         if not 0.0 <= t <= 45.0:
             raise ConfigError("medium.temperature_c", t, "must lie in [0, 45] C")
         for les in self.protocol.lesions:
@@ -271,7 +267,7 @@ def _protocol(table: dict, default: Protocol) -> Protocol:
     cordotomy scenario runs its three lesions at 70 C, as ``--temperature 70``
     does."""
     _check_keys(table, "protocol", _PROTOCOL_KEYS)
-    cooling = _number("protocol.cooling_s", table.get("cooling_s", default.cooling_s))
+    cooling = require_number("protocol.cooling_s", table.get("cooling_s", default.cooling_s))
     if "lesion" in table:
         if set(table) & {"set_temperature_c", "duration_s", "lesions"}:
             raise ConfigError("protocol.lesion", "[[protocol.lesion]]",
@@ -306,7 +302,7 @@ def _electrode(table: dict) -> Electrode:
 
 
 def _medium(table: dict):
-    allowed = ("base", "temperature_c") + _MEDIUM_PROPS
+    allowed = ("base", "temperature_c") + MEDIUM_PROPS
     _check_keys(table, "medium", allowed)
     base = table.get("base", "spinal_cord")
     if not isinstance(base, str):
@@ -315,13 +311,13 @@ def _medium(table: dict):
         t = tissue(base)
     if "perfusion_ml_per_min_kg" not in table:
         t = t.with_(perfusion_ml_per_min_kg=0.0)  # a bench block is ex vivo unless told otherwise
-    props = {k: TISSUE_RANGES[k].check(f"medium.{k}", table[k]) for k in _MEDIUM_PROPS if k in table}
+    props = {k: TISSUE_RANGES[k].check(f"medium.{k}", table[k]) for k in MEDIUM_PROPS if k in table}
     t = t.with_(name=base if not props else f"{base} (modified)", **props)
-    return t, _number("medium.temperature_c", table.get("temperature_c", BODY_TEMPERATURE_C))
+    return t, require_number("medium.temperature_c", table.get("temperature_c", BODY_TEMPERATURE_C))
 
 
 #: Keys of a ``[tissues.NAME]`` table (public: the sweep parameters list them).
-TISSUE_PROPS = _MEDIUM_PROPS + ("sigma_axial_ratio",)
+TISSUE_PROPS = MEDIUM_PROPS + ("sigma_axial_ratio",)
 
 
 def _tissues(table: dict) -> tuple:
@@ -382,58 +378,3 @@ def load_scenario(path, key: str = "scenario file") -> Scenario:
     messages as the user gave it (``--config``, ``sweep.base``)."""
     data, text = read_toml(path, key)
     return parse_scenario(data, text)
-
-
-def template(name: str) -> str:
-    """Text of the commented example scenario ``name``."""
-    names = sorted(p.stem for p in TEMPLATES.glob("*.toml"))
-    if name not in names:
-        raise ConfigError("template", name, f"allowed: {', '.join(names)}")
-    return (TEMPLATES / f"{name}.toml").read_text()
-
-
-def _fmt(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(v, int):
-        return str(v)
-    return repr(float(v))
-
-
-def to_toml(sc: Scenario) -> str:
-    """Every setting of a scenario as TOML (the file units); parses back to an
-    equal scenario.  Used to store the exact scenario with results."""
-    m, e = sc.medium, sc.electrode
-    tables = {
-        "scenario": {"kind": sc.kind, "model": sc.model},
-        "medium": {"base": m.name.replace(" (modified)", ""), "temperature_c": sc.temperature_c,
-                   **{k: getattr(m, k) for k in _MEDIUM_PROPS}} if sc.kind == "homogeneous" else {},
-        "electrode": {"diameter_mm": e.diameter_m * 1e3, "tip_length_mm": e.tip_length_m * 1e3,
-                      **{k: getattr(e.metal, f) * s for k, (f, s) in METAL_KEYS.items()}},
-        "generator": {f.name: getattr(sc.generator, f.name) for f in fields(GeneratorSettings)},
-        "damage": {f.name: getattr(sc.damage, f.name) for f in fields(DamageSettings)},
-        "mesh": {k: getattr(sc.mesh, f) * s for k, (f, s) in MESH_KEYS.items()},
-        "numerics": {f.name: getattr(sc.numerics, f.name) for f in fields(NumericsSettings)},
-        "protocol": {"cooling_s": sc.protocol.cooling_s},
-    }
-    for name in ("anatomy", "placement", "verdict"):
-        v = getattr(sc, name)
-        if v is not None:
-            tables[name] = {f.name: getattr(v, f.name) for f in fields(v) if getattr(v, f.name) is not None
-                            and not (name == "anatomy" and f.name in PATIENT_KEYS and not getattr(v, f.name))}
-    for t in sc.tissues:
-        tables[f"tissues.{t.name}"] = {k: getattr(t, k) for k in TISSUE_PROPS}
-    lines = []
-    for name, table in tables.items():
-        if not table:
-            continue
-        lines.append(f"[{name}]")
-        lines += [f"{k} = {_fmt(v)}" for k, v in table.items()]
-        lines.append("")
-    for les in sc.protocol.lesions:
-        lines += ["[[protocol.lesion]]", f"set_temperature_c = {_fmt(les.set_temperature_c)}",
-                  f"duration_s = {_fmt(les.duration_s)}", ""]
-    lines += sc.uncertainty.toml_lines(_fmt) if sc.uncertainty is not None else []
-    return "\n".join(lines)

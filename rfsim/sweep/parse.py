@@ -90,7 +90,8 @@ def parse_sweep(data: dict, base_dir=".", text: str = "") -> Sweep:
     text : str
         The spec's text, kept with the results.
     """
-    from rfsim.scenario.config import parse_scenario, to_toml
+    from rfsim.scenario.config import parse_scenario
+    from rfsim.scenario.writer import to_toml
     from rfsim.prediction import cordotomy_scenario
 
     check_text("", data)

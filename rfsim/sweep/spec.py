@@ -60,7 +60,7 @@ class RunSpec:
     params : tuple of (str, value)
         The varied parameters, in spec order (file units).
     scenario : str
-        The full scenario as TOML (:func:`rfsim.scenario.config.to_toml`), or '' if the
+        The full scenario as TOML (:func:`rfsim.scenario.writer.to_toml`), or '' if the
         parameters make an invalid scenario.
     scenario_hash : str
         SHA-256 hex digest of ``scenario`` (of the parameter set if invalid).
@@ -233,7 +233,7 @@ class Sweep:
 
     def base_data(self) -> dict:
         """The base scenario as a scenario-file dict (file units)."""
-        from rfsim.scenario.config import to_toml
+        from rfsim.scenario.writer import to_toml
 
         return uniform_protocol(tomllib.loads(to_toml(self.base)))
 
@@ -262,7 +262,8 @@ class Sweep:
         is invalid (design points are the user's explicit choices).  Monte Carlo
         draws are not built: one that makes an invalid scenario is a failed run.
         Memory does not grow with the number of points."""
-        from rfsim.scenario.config import parse_scenario, to_toml
+        from rfsim.scenario.config import parse_scenario
+        from rfsim.scenario.writer import to_toml
 
         base = self.base_data()
         for point in self.iter_points():
@@ -284,7 +285,8 @@ class Sweep:
         ------
         RunSpec
         """
-        from rfsim.scenario.config import parse_scenario, to_toml
+        from rfsim.scenario.config import parse_scenario
+        from rfsim.scenario.writer import to_toml
 
         base = self.base_data()
         n = self.n_samples
@@ -337,7 +339,7 @@ class Sweep:
     def canonical(self) -> str:
         """The resolved spec as canonical JSON: equal for sweeps that run the
         same scenarios (``--resume`` checks it)."""
-        from rfsim.scenario.config import to_toml
+        from rfsim.scenario.writer import to_toml
 
         return json.dumps({"base": to_toml(self.base), "grid": [[k, list(v)] for k, v in self.grid],
                            "zip": [[[k, list(v)] for k, v in g] for g in self.zipped],

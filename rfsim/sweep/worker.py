@@ -184,7 +184,8 @@ def task_function(extract=None, prepare=None):
 def _warm_scenario(run: RunSpec) -> str:
     """The run's scenario shortened to one brief lesion: enough to load every
     kernel specialisation the sweep uses (same model, same array types)."""
-    from rfsim.scenario.config import parse_scenario, to_toml
+    from rfsim.scenario.config import parse_scenario
+    from rfsim.scenario.writer import to_toml
 
     data = tomllib.loads(run.scenario)
     les = data["protocol"]["lesion"][0]

@@ -138,6 +138,6 @@ def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int
 
 
 def _base_text(scenario) -> str:
-    from rfsim.scenario.config import to_toml
+    from rfsim.scenario.writer import to_toml
 
     return to_toml(replace(scenario, uncertainty=None))

@@ -106,7 +106,7 @@ def _nominal(data, key):
 
 def base_data(base) -> dict:
     """The base scenario as a scenario-file dict, without its ``[uncertainty]`` table."""
-    from rfsim.scenario.config import to_toml
+    from rfsim.scenario.writer import to_toml
 
     return uniform_protocol(tomllib.loads(to_toml(replace(base, uncertainty=None))))
 
@@ -134,7 +134,8 @@ def draw_runs(base, active, values: dict, n: int, points=({},), reduced: bool = 
         ``params`` holds the design point and each uncertainty's draw (by
         name); a draw that makes an invalid scenario has ``error`` set.
     """
-    from rfsim.scenario.config import parse_scenario, to_toml
+    from rfsim.scenario.config import parse_scenario
+    from rfsim.scenario.writer import to_toml
 
     data0 = base_data(base)
     folder = pam50_folder(base)

@@ -30,7 +30,8 @@ from rfsim.errors import ConfigError
 from rfsim.physics.damage import DamageSettings, DamageState, damage_table
 from rfsim.prediction import build, impedance_profile, predict
 from rfsim.runner import run
-from rfsim.scenario.config import Scenario, parse_scenario, to_toml
+from rfsim.scenario.config import Scenario, parse_scenario
+from rfsim.scenario.writer import to_toml
 from rfsim.validation.cases import Case
 
 _cache: dict = {}

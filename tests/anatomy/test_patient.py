@@ -205,7 +205,8 @@ def test_segmentation_with_warped_atlas_and_without_atlas(tmp_path, axial):
 def test_settings_validation_and_round_trip(tmp_path):
     import tomllib
 
-    from rfsim.scenario.config import AnatomySettings, Scenario, parse_scenario, to_toml
+    from rfsim.scenario.config import AnatomySettings, Scenario, parse_scenario
+    from rfsim.scenario.writer import to_toml
 
     with pytest.raises(ConfigError, match="anatomy.patient_folder.*needs patient_folder"):
         AnatomySettings(source="patient")

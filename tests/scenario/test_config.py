@@ -3,7 +3,8 @@ import tomllib
 
 import pytest
 
-from rfsim.scenario.config import Scenario, load_scenario, parse_scenario, template, to_toml
+from rfsim.scenario.config import Scenario, load_scenario, parse_scenario
+from rfsim.scenario.writer import template, to_toml
 from rfsim.errors import ConfigError
 
 
@@ -123,3 +124,12 @@ def test_a_protocol_key_left_out_keeps_the_default_of_the_scenario_kind():
     assert sc.protocol == Protocol((Lesion(80.0, 30.0),) * 2, 30.0)
     sc = parse_scenario(tomllib.loads("[protocol]\nset_temperature_c = 70.0"))
     assert sc.protocol == Protocol((Lesion(70.0, 60.0),), 30.0)
+
+
+def test_strings_with_control_characters_round_trip_through_toml():
+    import tomllib
+
+    from rfsim.scenario.writer import toml_value
+
+    for v in ("a\nb", "tab\there", "bell\x07", 'quote " and \\ slash', "del\x7f"):
+        assert tomllib.loads("x = " + toml_value(v))["x"] == v

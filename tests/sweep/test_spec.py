@@ -7,7 +7,8 @@ import tomllib
 import pytest
 
 from rfsim.errors import ConfigError
-from rfsim.scenario.config import parse_scenario, to_toml
+from rfsim.scenario.config import parse_scenario
+from rfsim.scenario.writer import to_toml
 from rfsim.sweep import load_sweep, parse_sweep
 
 from .support import SHORT, short_spec
@@ -37,7 +38,7 @@ def test_whole_and_real_numbers_make_the_same_scenario():
 
 
 def test_template_is_a_valid_spec(tmp_path):
-    from rfsim.scenario.config import template
+    from rfsim.scenario.writer import template
 
     p = tmp_path / "t.toml"
     p.write_text(template("sweep"))

@@ -6,7 +6,8 @@ import pytest
 
 from rfsim.errors import ConfigError
 from rfsim.prediction import cordotomy_scenario
-from rfsim.scenario.config import parse_scenario, to_toml
+from rfsim.scenario.config import parse_scenario
+from rfsim.scenario.writer import to_toml
 from rfsim.scenario.uncertainty import UNCERTAINTY_NAMES
 from rfsim.uncertainty.declared import DECLARED, active_uncertainties
 

@@ -10,7 +10,8 @@ from rfsim.cli.main import main
 from rfsim.errors import ConfigError
 from rfsim.physics.damage import ARRHENIUS_SETS, DamageSettings, DamageState
 from rfsim.physics.generator import GeneratorSettings
-from rfsim.scenario.config import Scenario, parse_scenario, to_toml
+from rfsim.scenario.config import Scenario, parse_scenario
+from rfsim.scenario.writer import to_toml
 from rfsim.validation.cases import case_names, load_cases
 from rfsim.validation.runner import evaluate
 

@@ -1,0 +1,223 @@
+"""The planning page without a browser: the form, its messages, the answers of
+two sessions at once, the downloads, and the 3-D job."""
+
+import io
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("dash", reason='the planning page needs the app extra: pip install ".[app]"')
+
+from dash import no_update  # noqa: E402
+
+from rfsim.app import callbacks, results  # noqa: E402
+from rfsim.app.form import DEFAULTS, FIELD_IDS, FIELDS, FormErrors, field_of, scenario_from_form  # noqa: E402
+from rfsim.app.layout import ROWS  # noqa: E402
+from rfsim.cli import main  # noqa: E402
+from rfsim.errors import ConfigError  # noqa: E402
+from rfsim.prediction import cordotomy_scenario, predict  # noqa: E402
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def pam50_folder():
+    """The PAM50 crop beside the repository (or beside the worktrees' folder)."""
+    pytest.importorskip("nibabel", reason="nibabel is needed to read the PAM50 crop (pip install 'rfsim[atlas]')")
+    for base in (REPO.parent, REPO.parent.parent):
+        folder = base / "shared" / "data" / "pam50_c1c3"
+        if folder.is_dir():
+            return folder
+    pytest.skip("PAM50 crop not found in ../shared/data/pam50_c1c3")
+
+
+def _same(a: dict, b: dict, tol=1e-12):
+    """Two summaries agree (all keys but the run time)."""
+    assert set(a) == set(b)
+    for k in a:
+        if k == "runtime_s":
+            continue
+        x, y = a[k], b[k]
+        if isinstance(x, float):
+            assert abs(x - y) <= tol * max(1.0, abs(y)), k
+        elif isinstance(x, dict):
+            _same(x, y, tol)
+        elif isinstance(x, list) and x and isinstance(x[0], dict):
+            for u, v in zip(x, y):
+                _same(u, v, tol)
+        else:
+            assert x == y, k
+
+
+def test_default_form_is_the_default_prediction():
+    results.clear()
+    out = callbacks.answer_form(dict(DEFAULTS))
+    assert out["errors"] == {}
+    _same(out["current"]["summary"], predict(cordotomy_scenario()).summary)
+
+
+def test_form_takes_the_same_keys_as_rfsim_predict(capsys):
+    form = {**DEFAULTS, "side": "left", "target": "arm", "offset": "2.2", "depth": "2.8", "diameter": "0.5",
+            "tip": "1.5", "temperature": "75", "duration": "45", "lesions": "2"}
+    page = callbacks.answer_form(form)["current"]["summary"]
+    assert main(["predict", "--json", "--side", "left", "--target", "arm", "--offset", "2.2", "--depth", "2.8",
+                 "--electrode-diameter", "0.5", "--tip-length", "1.5", "--temperature", "75", "--duration", "45",
+                 "--lesions", "2"]) == 0
+    _same(page, json.loads(capsys.readouterr().out))
+
+
+def test_blank_offset_and_depth_take_the_targets_defaults():
+    sc = scenario_from_form({**DEFAULTS, "target": "arm", "offset": "", "depth": " "})
+    assert sc.placement.offset_mm is None and sc.placement.depth_mm is None
+    assert sc.placement.target == "arm"
+
+
+@pytest.mark.parametrize("field, text, words", [
+    ("offset", "abc", "not a number"),
+    ("offset", "9", "must lie in [-4, 6]"),
+    ("depth", "0", "must lie in (0, 12]"),
+    ("diameter", "5", "must lie in [0.1, 2]"),
+    ("tip", "", "required"),
+    ("temperature", "30", "must lie in [45, 95]"),
+    ("duration", "-1", "must lie in (0, 600]"),
+    ("lesions", "2.5", "not a whole number"),
+    ("lesions", "0", "from 1 to 10"),
+    ("ap", "3", "must lie in [5, 12]"),
+    ("folder", "", "required"),
+])
+def test_bad_input_names_its_field(field, text, words):
+    form = {**DEFAULTS, field: text}
+    if field == "folder":
+        form["anatomy"] = "patient"
+    out = callbacks.answer_form(form)
+    assert set(out["errors"]) == {field}, out
+    assert words in out["errors"][field]
+
+
+def test_bad_input_keeps_the_answer_shown():
+    good = callbacks.form_outputs([DEFAULTS[f] for f in FIELD_IDS])
+    n = len(FIELD_IDS)
+    assert all(m == "" for m in good[:n + 1]) and good[n + 3] is not no_update
+    bad = callbacks.form_outputs([("nine" if f == "offset" else DEFAULTS[f]) for f in FIELD_IDS])
+    assert "not a number" in bad[FIELD_IDS.index("offset")]
+    assert bad[n + 2] is no_update and bad[n + 3] is no_update  # the answer and the verdict stay
+    assert "input error" in bad[n + 1]
+
+
+def test_every_scenario_key_of_the_form_leads_back_to_its_field():
+    for f in FIELDS:
+        if f.key:
+            assert field_of(ConfigError(f.key, 0, "x")) == f.id
+    # the placement checks inside the model use bare keys
+    assert field_of(ConfigError("offset_mm", 0, "x")) == "offset"
+    assert field_of(ConfigError("pam50", "/x", "x")) == "folder"
+    assert field_of(ConfigError("something.else", 0, "x")) == ""
+
+
+def test_layout_places_every_field_once():
+    assert sorted(sum(ROWS, ())) == sorted(FIELD_IDS)
+    from rfsim.app.server import create_app
+
+    assert create_app().layout is not None
+
+
+def test_pam50_atlas_from_a_folder(pam50_folder):
+    out = callbacks.answer_form({**DEFAULTS, "anatomy": "pam50", "folder": str(pam50_folder)})
+    assert out["errors"] == {}
+    assert out["current"]["summary"]["anatomy"].startswith("pam50")
+
+
+def test_two_sessions_at_once_get_their_own_answers():
+    """Two tabs asking different placements at the same time each get the
+    answer a lone request gets (the model runs under the app's lock)."""
+    forms = {"a": {**DEFAULTS, "offset": "1.1"}, "b": {**DEFAULTS, "offset": "2.4", "lesions": "2"}}
+    results.clear()
+    alone = {k: predict(scenario_from_form(f)).summary for k, f in forms.items()}
+    results.clear()
+    got = {k: [] for k in forms}
+    errors = []
+
+    def session(k):
+        try:
+            for _ in range(3):
+                out = callbacks.answer_form(forms[k])
+                got[k].append((out["current"]["summary"], callbacks.figure_src(out["current"]),
+                               callbacks.impedance_rows(out["current"])))
+                results.clear()  # the next round computes again, concurrently with the other tab
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=session, args=(k,)) for k in forms]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    for k in forms:
+        assert len(got[k]) == 3
+        for summary, src, rows in got[k]:
+            _same(summary, alone[k])
+            assert src.startswith("data:image/png;base64,")
+            assert rows[-1]["depth_mm"] == pytest.approx(summary["depth_mm"])
+    assert got["a"][0][1] != got["b"][0][1]
+
+
+def test_downloads_are_the_command_lines_files(tmp_path):
+    from rfsim.io import read_result
+
+    cur = callbacks.answer_form(dict(DEFAULTS))["current"]
+    js = callbacks.download("json", cur)
+    assert js["filename"] == "rfsim_right_leg_off1.5_dep2.5_axisymmetric.json"
+    import base64
+
+    assert json.loads(base64.b64decode(js["content"])) == cur["summary"]
+    png = base64.b64decode(callbacks.download("png", cur)["content"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    h5 = tmp_path / "r.h5"
+    h5.write_bytes(base64.b64decode(callbacks.download("h5", cur)["content"]))
+    back = read_result(h5)
+    assert back["metrics"]["cord_area_fraction"] == cur["summary"]["cord_area_fraction"]
+    assert io.BytesIO(png).getbuffer().nbytes > 10_000
+
+
+def test_an_answer_that_left_the_cache_is_computed_again():
+    cur = callbacks.answer_form(dict(DEFAULTS))["current"]
+    results.clear()
+    assert callbacks.entry_for(cur).summary["cord_area_fraction"] == cur["summary"]["cord_area_fraction"]
+    results.clear()
+    with pytest.raises(LookupError):  # a 3-D answer is not recomputed behind the planner's back
+        callbacks.entry_for({**cur, "model": "3d"})
+
+
+def test_form_errors_read_as_one_line():
+    with pytest.raises(FormErrors) as e:
+        scenario_from_form({**DEFAULTS, "offset": "x", "tip": ""})
+    assert "offset" in str(e.value) and "tip" in str(e.value)
+
+
+@pytest.mark.slow
+def test_3d_job_runs_in_its_own_process_and_reports_progress():
+    from rfsim.app.jobs import Runner
+
+    import time
+
+    runner = Runner()
+    job_id = runner.submit({**DEFAULTS, "lesions": "1", "duration": "5"})
+    seen = []
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 1800:  # ~30 s alone; much longer on a shared, loaded machine
+        job = runner.status(job_id)
+        seen.append(job.fraction)
+        view = callbacks.job_view(job)
+        if view["stop"]:
+            break
+        time.sleep(0.5)
+    assert job.state == "done", job
+    assert seen == sorted(seen) and 0 < max(seen) <= 1
+    entry = results.cached(job.key)
+    assert entry.summary["model"] == "3d"
+    assert set(entry.files) == {"page", "png", "json", "h5"}
+    assert callbacks.figure_src({"key": job.key, "model": "3d", "form": {}, "summary": entry.summary})
