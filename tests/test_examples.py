@@ -76,6 +76,7 @@ def _joined(lines):
 
 def examples(path: Path) -> list:
     """The examples of one document, in order."""
+    path = Path(path).resolve()
     lines = path.read_text(encoding="utf-8").splitlines()
     doc = str(path.relative_to(ROOT))
     out, i = [], 0
@@ -138,6 +139,8 @@ def test_the_examples_are_found_and_every_skip_says_why():
     assert any(e.code.startswith("rfsim predict --plot") for e in readme)
     assert any(e.expected for e in readme)  # the sample output of rfsim predict
     assert "pip" not in " ".join(e.code for e in readme if e.kind == "shell")
+    # a command that does not end by itself is never run
+    assert all(e.skip for es in found.values() for e in es if e.code.startswith("rfsim serve"))
     sweeps = found["sweeps.md"]
     assert any(e.kind == "python" and not e.skip for e in sweeps)
     for e in (e for es in found.values() for e in es):
