@@ -16,17 +16,19 @@ tqdm are imported inside the functions that need them.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
+from concurrent.futures.process import BrokenProcessPool
 import os
 import re
 import time
 
 from rfsim.errors import ConfigError
-from rfsim.sweep.guard import check_main_guard
+from rfsim.sweep.guard import GUARD_ADVICE, WorkerStartError, check_main_guard
 from rfsim.sweep.lock import StoreLock
 from rfsim.sweep.parameters import shown
 from rfsim.sweep.progress import Progress
 from rfsim.sweep.spec import RunSpec, Sweep
-from rfsim.sweep.store import SweepWriter, check_store_path, prepare
+from rfsim.sweep.store import SweepWriter, check_store_path, journal_path, prepare
 from rfsim.sweep.worker import Task, make_tasks, start_local_worker, task_function
 
 __all__ = ["Task", "check_scheduler", "connect_scheduler", "make_tasks", "run_sweep", "run_tasks_locally", "run_tasks_serially",
@@ -350,6 +352,7 @@ def _coordinate(spec, out, meta, kept, dropped, workers, client, progress, log_e
         tasks = make_tasks(remembered(valid_runs()), spec.series)
         t0 = time.perf_counter()
         first = next(tasks, None)  # no worker is started when nothing is left to run
+        broken = False
         if first is not None:
             tasks = itertools.chain([first], tasks)
             results = (run_tasks_on_dask(tasks, client) if client is not None
@@ -358,9 +361,17 @@ def _coordinate(spec, out, meta, kept, dropped, workers, client, progress, log_e
                 for task, result in results:
                     store.append(store_row(running.pop(task.index), result))
                     count(result["status"] == "ok")
+            except BrokenProcessPool:
+                if kept or store.rows:  # a store with rows is kept, to resume
+                    raise
+                broken = True
             finally:
                 results.close()
         if bar:
             bar.close()
         stats["seconds"] = time.perf_counter() - t0
+    if broken:  # no worker ever answered: leave no stub store behind
+        for f in (Path(out), journal_path(out)):
+            f.unlink(missing_ok=True)
+        raise WorkerStartError(f"the local worker processes died while starting; {GUARD_ADVICE}")
     return stats
