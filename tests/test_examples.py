@@ -58,6 +58,22 @@ def _commands(line: str) -> list:
     return [" ".join(w if w in (">", ">>", "|") else shlex.quote(w) for w in c) for c in out]
 
 
+def _joined(lines):
+    """(index, line) of shell lines, a line ending in a backslash joined to the next."""
+    out, held, first = [], "", None
+    for k, line in enumerate(lines):
+        if first is None:
+            first = k
+        if line.rstrip().endswith("\\"):
+            held += line.rstrip()[:-1] + " "
+            continue
+        out.append((first, held + line))
+        held, first = "", None
+    if held:
+        out.append((first, held))
+    return out
+
+
 def examples(path: Path) -> list:
     """The examples of one document, in order."""
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -79,7 +95,7 @@ def examples(path: Path) -> list:
         if lang == "python":
             out.append(Example(doc, start, "python", "\n".join(body) + "\n", skip=why))
         elif lang in ("bash", "sh", "shell"):
-            for k, line in enumerate(body):
+            for k, line in _joined(body):
                 out += [Example(doc, start + k + 1, "shell", c, skip=why) for c in _commands(line)]
         elif lang == "text":
             for k, line in enumerate(body):
@@ -127,7 +143,8 @@ def test_the_examples_are_found_and_every_skip_says_why():
     for e in (e for es in found.values() for e in es):
         assert e.skip == "" or len(e.skip) > 5, e
     # every python example that starts local workers guards the call
-    for e in (e for es in found.values() for e in es if e.kind == "python" and "run_sweep(" in e.code):
+    for e in (e for es in found.values() for e in es
+              if e.kind == "python" and ("run_sweep(" in e.code or "workers=" in e.code)):
         assert 'if __name__ == "__main__":' in e.code, (e.document, e.line)
 
 

@@ -4,8 +4,8 @@ optimisation maps.  Each function draws what it is given and returns a
 matplotlib Figure built without pyplot state (the caller saves it).
 
 The cross-section under the contours is drawn by
-:func:`rfsim.plots.core.draw_cross_section` (to move to
-``rfsim.plots.cross_section`` with the split of rfsim/plots/core.py).
+:func:`rfsim.plots.cross_section.draw_cross_section`, in its radiological
+orientation.
 """
 
 from __future__ import annotations
@@ -42,7 +42,10 @@ def probability_figure(anatomy, placement, needle, lesion_probability, summary: 
 
     fig = _figure((11.0, 7.5))
     ax = fig.add_subplot(1, 1, 1)
-    draw_cross_section(ax, anatomy, placement, needle)
+    # the planner's view: the lesion half of the cord, not the whole canal
+    half_rl, half_ap = 0.5 * anatomy.rl_m * 1e3, 0.5 * anatomy.ap_m * 1e3
+    draw_cross_section(ax, anatomy, placement, needle, window_mm=(-1.5, half_rl + 2.5, -half_ap - 1.5, half_ap + 1.5),
+                       tracts="verdict")
     x, y, p = lesion_probability
     xc, yc = 0.5 * (x[1:] + x[:-1]) * 1e3, 0.5 * (y[1:] + y[:-1]) * 1e3
     handles, labels = ax.get_legend_handles_labels()
@@ -56,11 +59,6 @@ def probability_figure(anatomy, placement, needle, lesion_probability, summary: 
     if leg is not None:
         handles = list(leg.legend_handles) + extra
         ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
-    # the planner's view: the lesion half of the cord, not the whole canal
-    ax.set_xlim(-1.5, 0.5 * anatomy.rl_m * 1e3 + 2.5)
-    ax.set_ylim(-0.5 * anatomy.ap_m * 1e3 - 1.5, 0.5 * anatomy.ap_m * 1e3 + 1.5)
-    for t in ax.texts:  # the cross-section's scale-bar label now lies outside the view
-        t.set_clip_on(True)
     s = summary
     c, m = s["cord_area_fraction_percentiles"], s["cst_margin_mm_percentiles"]
     rm = s.get("reduced_model")

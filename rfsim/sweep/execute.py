@@ -16,11 +16,11 @@ tqdm are imported inside the functions that need them.
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
-from concurrent.futures.process import BrokenProcessPool
 import os
 import re
 import time
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from rfsim.errors import ConfigError
 from rfsim.sweep.guard import GUARD_ADVICE, WorkerStartError, check_main_guard
@@ -95,6 +95,7 @@ def run_tasks_locally(tasks, workers: int, extract=None, prepare=None):
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    check_main_guard()  # callers other than run_sweep (rfsim.uncertainty) get the same clear error
     # spawn (not fork): the coordinator has HDF5 files and threads open, and
     # spawned workers behave the same on every platform
     work = task_function(extract, prepare)
@@ -305,7 +306,7 @@ def run_sweep(spec: Sweep, out, workers: int | None = None, scheduler: str | Non
     if scheduler is not None:
         check_scheduler(scheduler)
     else:
-        check_main_guard()  # before a file is touched: spawned workers import the main script
+        check_main_guard()  # spawned workers import the main script: refuse before a file is touched
     spec.check()  # every design point's scenario, before a file is touched
     check_store_path(out)
     meta = sweep_meta(spec)
