@@ -24,12 +24,11 @@ from pathlib import Path
 
 from rfsim.errors import ConfigError
 from rfsim.sweep.guard import GUARD_ADVICE, WorkerStartError, check_main_guard
-from rfsim.sweep.journal import journal_path
 from rfsim.sweep.lock import StoreLock
 from rfsim.sweep.parameters import shown
 from rfsim.sweep.progress import Progress
 from rfsim.sweep.spec import RunSpec, Sweep
-from rfsim.sweep.store import SweepWriter, check_store_path, prepare
+from rfsim.sweep.store import SweepWriter, check_store_path, journal_path, prepare
 from rfsim.sweep.worker import Task, make_tasks, start_local_worker, task_function
 
 __all__ = ["Task", "check_scheduler", "connect_scheduler", "make_tasks", "run_sweep", "run_tasks_locally", "run_tasks_serially",

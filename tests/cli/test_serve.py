@@ -10,8 +10,7 @@ from rfsim.cli import serve as serve_cmd
 
 
 def test_help_names_port_and_host(capsys):
-    # main() turns argparse's exit into its return value (exit status 0 for --help)
-    assert main(["serve", "--help"]) == 0
+    assert main(["serve", "--help"]) == 0  # the command line returns --help's status (it never exits)
     out = capsys.readouterr().out
     assert "--port" in out and "--host" in out and "127.0.0.1" in out
 
