@@ -105,6 +105,24 @@ def _ids(single, words):
     return ids
 
 
+def tract_regions(maps: dict, to_index, y_dentate_m: float) -> dict:
+    """The tract regions of the cross-section from the atlas's partial-volume
+    maps (name -> 2-D array on the grid of ``to_index``), as
+    :func:`rfsim.anatomy.cross_section.finish_anatomy` takes them.  The atlas
+    has one spinocerebellar rim; it is split at the dentate line (y, m) into
+    the ventral and dorsal tracts."""
+    tracts = {}
+    for name, m in maps.items():
+        if name == "spinocerebellar":
+            tracts["ventral_spinocerebellar"] = RasterRegion("ventral_spinocerebellar", m, to_index, True,
+                                                             (y_dentate_m, np.inf))
+            tracts["dorsal_spinocerebellar"] = RasterRegion("dorsal_spinocerebellar", m, to_index, True,
+                                                            (-np.inf, y_dentate_m))
+        else:
+            tracts[name] = RasterRegion(name, m, to_index, True)
+    return tracts
+
+
 def tract_groups(single: dict, combined: dict, folder) -> dict:
     """Atlas ids of each region (``ATLAS_TRACTS`` and the ventral funiculus),
     from the labels of :func:`read_labels`."""
@@ -238,16 +256,8 @@ def load_pam50(folder=None, *, level: str = "C2", z_mm: float | None = None, sid
     d = read_mesh(mesh)
     ap_m, rl_m = 2 * b * sy * 1e-3, 2 * a * sx * 1e-3
     y_dent = dentate_point(outline, ap_m, rl_m, d["dentate"]["angle_deg"])[1]
-    tracts = {}
-    for name, ids in tract_groups(single, combined, folder).items():
-        m = sum(read(f"atlas/PAM50_atlas_{i:02d}.nii.gz")[0] for i in ids)
-        if name == "spinocerebellar":
-            tracts["ventral_spinocerebellar"] = RasterRegion("ventral_spinocerebellar", m, to_index, True,
-                                                             (y_dent, np.inf))
-            tracts["dorsal_spinocerebellar"] = RasterRegion("dorsal_spinocerebellar", m, to_index, True,
-                                                            (-np.inf, y_dent))
-        else:
-            tracts[name] = RasterRegion(name, m, to_index, True)
+    tracts = tract_regions({name: sum(read(f"atlas/PAM50_atlas_{i:02d}.nii.gz")[0] for i in ids)
+                            for name, ids in tract_groups(single, combined, folder).items()}, to_index, y_dent)
     gap = (csf_gap_mm if csf_gap_mm is not None else d["layers"]["csf_gap_lateral_mm"]) * 1e-3
     notes = (f"PAM50 {folder} slice k={k} ({level}); De Leener 2018, Levy 2015",
              f"lesion side ({side}) chosen by world coordinates (RAS+), not by atlas label names")

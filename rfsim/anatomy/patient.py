@@ -48,7 +48,7 @@ from rfsim.anatomy.frame import frame_from_header
 from rfsim.anatomy.cross_section import dentate_point, finish_anatomy
 from rfsim.anatomy.parametric import check_patient, load_parametric, read_mesh
 from rfsim.anatomy.shapes import RasterRegion
-from rfsim.anatomy.pam50 import LEVEL_LABEL, cord_outline, read_labels, tract_groups
+from rfsim.anatomy.pam50 import LEVEL_LABEL, cord_outline, read_labels, tract_groups, tract_regions
 from rfsim.errors import ConfigError
 
 #: Largest angle (degrees) between the cord axis at the level and the scanner's S axis.
@@ -351,17 +351,10 @@ def load_patient(folder=None, *, segmentation=None, vertebral_labels=None, level
     grey = RasterRegion("grey_matter", np.clip(on_plane(read_volume(files["grey"], "anatomy.patient_folder")), 0, 1),
                         to_index)
     y_dent = dentate_point(outline, ap_mm * 1e-3, rl_mm * 1e-3, d["dentate"]["angle_deg"])[1]
-    tracts = {}
-    for name, ids in tract_groups(single, combined, files["folder"]).items():
-        m = sum(on_plane(read_volume(files["atlas"] / f"PAM50_atlas_{i:02d}.nii.gz", "anatomy.patient_folder"))
-                for i in ids)
-        if name == "spinocerebellar":  # one rim in the atlas, split at the dentate line as for PAM50
-            tracts["ventral_spinocerebellar"] = RasterRegion("ventral_spinocerebellar", m, to_index, True,
-                                                             (y_dent, np.inf))
-            tracts["dorsal_spinocerebellar"] = RasterRegion("dorsal_spinocerebellar", m, to_index, True,
-                                                            (-np.inf, y_dent))
-        else:
-            tracts[name] = RasterRegion(name, m, to_index, True)
+    maps = {name: sum(on_plane(read_volume(files["atlas"] / f"PAM50_atlas_{i:02d}.nii.gz", "anatomy.patient_folder"))
+                      for i in ids)
+            for name, ids in tract_groups(single, combined, files["folder"]).items()}
+    tracts = tract_regions(maps, to_index, y_dent)
     return finish_anatomy(source="patient", level=level, side=side, ap_m=ap_mm * 1e-3, rl_m=rl_mm * 1e-3,
                           outline=outline, grey=grey, tracts=tracts, layers=d["layers"],
                           dentate_angle_deg=d["dentate"]["angle_deg"], somatotopy=d["somatotopy"], bone=d["bone"],

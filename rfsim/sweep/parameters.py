@@ -154,3 +154,22 @@ def check_text(where: str, data) -> None:
             check_text(where, v)
     elif isinstance(data, str) and has_control(data):
         raise ConfigError(where, shown(data), "text must not contain control characters (newline, tab, ...)")
+
+
+def get_key(data: dict, key: str):
+    """The value of the dotted ``key`` in a scenario dict (None if absent)."""
+    node = data
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def set_key(data: dict, key: str, value) -> None:
+    """Set the dotted ``key`` of a scenario dict, creating its tables."""
+    section, _, name = key.rpartition(".")
+    node = data
+    for part in section.split("."):
+        node = node.setdefault(part, {})
+    node[name] = value

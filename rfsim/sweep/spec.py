@@ -38,7 +38,7 @@ import numpy as np
 
 from rfsim.errors import ConfigError
 from rfsim.sweep.distributions import Sampling
-from rfsim.sweep.parameters import (MAX_RUNS, MAX_SEED, check_parameter, has_control, shown,
+from rfsim.sweep.parameters import (MAX_RUNS, MAX_SEED, check_parameter, get_key, has_control, set_key, shown,
                                     uniform_protocol)
 
 if TYPE_CHECKING:
@@ -75,15 +75,6 @@ class RunSpec:
     scenario: str
     scenario_hash: str
     error: str = ""
-
-
-def _set(data: dict, key: str, value) -> None:
-    """Set the dotted ``key`` of a scenario dict, creating its tables."""
-    section, _, name = key.rpartition(".")
-    node = data
-    for part in section.split("."):
-        node = node.setdefault(part, {})
-    node[name] = value
 
 
 def _plain(v):
@@ -162,7 +153,7 @@ class Sweep:
         for s in (self.sample, self.monte_carlo):
             for key, _ in (s.parameters if s else ()):
                 if not self._real(base, key):
-                    raise ConfigError(f"{s.section}.{key}", _lookup(base, key),
+                    raise ConfigError(f"{s.section}.{key}", get_key(base, key),
                                       "only real-valued parameters can be drawn; list its values in [grid]")
                 if key.startswith("protocol.") and key != "protocol.cooling_s":
                     self._check_protocol(base, s.section, key)
@@ -195,7 +186,7 @@ class Sweep:
 
     @staticmethod
     def _real(base, key):
-        v = _lookup(base, key)
+        v = get_key(base, key)
         return v is None or (isinstance(v, float))
 
     @staticmethod
@@ -326,7 +317,7 @@ class Sweep:
     def _scenario(base, params, parse, to_toml, strict):
         data = copy.deepcopy(base)
         for k, v in params.items():
-            _set(data, k, v)
+            set_key(data, k, v)
         try:
             return to_toml(parse(data)), ""
         except ConfigError as e:
@@ -346,13 +337,3 @@ class Sweep:
                            "sample": self.sample.as_dict() if self.sample else None,
                            "monte_carlo": self.monte_carlo.as_dict() if self.monte_carlo else None,
                            "seed": self.seed, "series": list(self.series)}, sort_keys=True)
-
-
-def _lookup(data, key):
-    """The value of the dotted ``key`` in a scenario dict (None if absent)."""
-    node = data
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node

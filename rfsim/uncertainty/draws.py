@@ -22,7 +22,7 @@ import numpy as np
 
 from rfsim.errors import ConfigError
 from rfsim.sweep.distributions import Sampling
-from rfsim.sweep.parameters import uniform_protocol
+from rfsim.sweep.parameters import get_key, set_key, uniform_protocol
 from rfsim.sweep.spec import RunSpec
 
 #: Largest number of draws of one answer: a guard against a typo.
@@ -68,29 +68,12 @@ def draw_values(active, n: int, seed: int) -> dict:
     return out
 
 
-def _get(data, key):
-    node = data
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def _set(data, key, value):
-    section, _, name = key.rpartition(".")
-    node = data
-    for part in section.split("."):
-        node = node.setdefault(part, {})
-    node[name] = value
-
-
 def _nominal(data, key):
     """The nominal value (file units) of a scenario key the draws act on."""
     from rfsim.cordotomy.placement import DEFAULT_DEPTH_MM, DEFAULT_OFFSET_MM
     from rfsim.physics.tissue import tissue
 
-    v = _get(data, key)
+    v = get_key(data, key)
     if v is not None:
         return float(v)
     target = data["placement"].get("target", "leg")
@@ -143,7 +126,7 @@ def draw_runs(base, active, values: dict, n: int, points=({},), reduced: bool = 
     for p, point in enumerate(points):
         dp = copy.deepcopy(data0)
         for k, v in point.items():
-            _set(dp, k, v)
+            set_key(dp, k, v)
         if reduced:
             dp["mesh"]["refine"] = dp["mesh"].get("refine", 1.0) * REDUCED_REFINE
         nominal = {k: _nominal(dp, k) for a in active if a.declared.action in ("shift", "scale")
@@ -157,18 +140,18 @@ def draw_runs(base, active, values: dict, n: int, points=({},), reduced: bool = 
                 d = a.declared
                 if d.action == "choice":
                     v = bool(v)
-                    _set(data, "anatomy.source", "pam50" if v else "parametric")
+                    set_key(data, "anatomy.source", "pam50" if v else "parametric")
                     if v:
-                        _set(data, "anatomy.pam50_folder", folder or "")
+                        set_key(data, "anatomy.pam50_folder", folder or "")
                 elif d.action == "set":
                     v = float(v)
                     # the cord cannot be pushed further than the CSF beside it (rfsim.anatomy)
                     val = min(v, gap - 0.2) if d.keys[0] == "anatomy.displacement_mm" else v
-                    _set(data, d.keys[0], val)
+                    set_key(data, d.keys[0], val)
                 else:
                     v = float(v)
                     for k in d.keys:
-                        _set(data, k, nominal[k] + v if d.action == "shift" else nominal[k] * v)
+                        set_key(data, k, nominal[k] + v if d.action == "shift" else nominal[k] * v)
                 params[a.name] = v
             try:
                 text, error = to_toml(parse_scenario(data)), ""
