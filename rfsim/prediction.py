@@ -208,7 +208,7 @@ def sampled_size(sampler, path, step_m: float = 0.1e-3) -> LesionSize:
                       float(tissue.sum() * step_m ** 3), float(ss.min() - step_m / 2), float(ss.max() + step_m / 2))
 
 
-def predict(scenario: Scenario | None = None, progress=None, warn=None) -> Prediction:
+def predict(scenario: Scenario | None = None, progress=None, warn=None, per_lesion: bool = True) -> Prediction:
     """Predict the lesion of a cordotomy scenario.
 
     Parameters
@@ -221,6 +221,12 @@ def predict(scenario: Scenario | None = None, progress=None, warn=None) -> Predi
         warn(message) for each warning known before the run starts (a long
         run, an exposed tip outside the cord); they are in
         ``summary["warnings"]`` too.
+    per_lesion : bool
+        Measure the lesion against the tracts after every lesion of the
+        protocol (``summary["per_lesion"]``).  False measures the last one
+        only (the list then holds that lesion alone), for callers that read
+        only the final answer: the metrics take more CPU time than the
+        reduced model's simulation.
 
     Returns
     -------
@@ -243,8 +249,9 @@ def predict(scenario: Scenario | None = None, progress=None, warn=None) -> Predi
     late = check_result(res.series, scenario.protocol, scenario.generator)
     target = placement.target
     per_lesion = []
-    for i, st in enumerate(res.after_lesion):
-        size, sampler = _size_and_sampler(domain, st, path)
+    measured = range(len(res.after_lesion)) if per_lesion else [len(res.after_lesion) - 1]
+    for i in measured:
+        size, sampler = _size_and_sampler(domain, res.after_lesion[i], path)
         m = tract_metrics(sampler, anatomy, path, size, scenario.verdict, target)
         per_lesion.append({"lesion": i + 1, **size.as_mm(), **m})
     final = dict(per_lesion[-1])

@@ -45,12 +45,16 @@ class Task:
         Time series to send back.
     warm : str
         The warm-up scenario (TOML) a fresh worker runs first.
+    per_lesion : bool
+        Measure the lesion after every lesion of the protocol (False: the
+        last one only, :func:`rfsim.prediction.predict`).
     """
 
     index: int
     scenario: str
     series: tuple
     warm: str
+    per_lesion: bool = True
 
 
 # --------------------------------------------------------------------------
@@ -161,7 +165,7 @@ def run_task(task: Task, extract=None, prepare=None) -> dict:
     out = {"status": "ok", "error": "", "summary": None, "series": {}}
     try:
         sc = parse_scenario(tomllib.loads(task.scenario))
-        p = predict(prepare(sc) if prepare is not None else sc)
+        p = predict(prepare(sc) if prepare is not None else sc, per_lesion=task.per_lesion)
         out["summary"] = {**p.summary, **extract(p)} if extract is not None else p.summary
         out["series"] = {n: np.asarray(p.result.series[n], float) for n in task.series}
     except Exception as e:  # noqa: BLE001 - a failed run is recorded and the sweep goes on
@@ -195,7 +199,7 @@ def _warm_scenario(run: RunSpec) -> str:
     return to_toml(parse_scenario(data))
 
 
-def make_tasks(runs, series=()):
+def make_tasks(runs, series=(), per_lesion: bool = True):
     """The worker tasks of ``runs``, lazily, all warming up on a short version
     of the first run's scenario.
 
@@ -206,6 +210,8 @@ def make_tasks(runs, series=()):
         :meth:`rfsim.sweep.spec.Sweep.iter_runs`; consumed as tasks are taken.
     series : tuple of str
         Time series every run sends back.
+    per_lesion : bool
+        As :class:`Task`.
 
     Returns
     -------
@@ -217,4 +223,4 @@ def make_tasks(runs, series=()):
     if first is None:
         return iter(())
     warm = _warm_scenario(first)
-    return (Task(r.index, r.scenario, tuple(series), warm) for r in itertools.chain([first], runs))
+    return (Task(r.index, r.scenario, tuple(series), warm, per_lesion) for r in itertools.chain([first], runs))

@@ -113,7 +113,7 @@ def execute_runs(runs, meta: dict, store=None, workers: int | None = None, sched
                 rows.append(row)
             todo = [r for r in todo if not r.error]
             if todo:
-                tasks = make_tasks(todo)
+                tasks = make_tasks(todo, per_lesion=False)  # a row keeps the final lesion's metrics only
                 by_index = {r.index: r for r in todo}
                 if scheduler:
                     results = run_tasks_on_dask(tasks, scheduler, extract, prepare_hook)
