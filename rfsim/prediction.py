@@ -248,13 +248,12 @@ def predict(scenario: Scenario | None = None, progress=None, warn=None, per_lesi
     res = simulate(domain, scenario.protocol, scenario.generator, scenario.damage, scenario.numerics, progress)
     late = check_result(res.series, scenario.protocol, scenario.generator)
     target = placement.target
-    per_lesion = []
-    measured = range(len(res.after_lesion)) if per_lesion else [len(res.after_lesion) - 1]
-    for i in measured:
+    measured = []
+    for i in range(len(res.after_lesion)) if per_lesion else [len(res.after_lesion) - 1]:
         size, sampler = _size_and_sampler(domain, res.after_lesion[i], path)
         m = tract_metrics(sampler, anatomy, path, size, scenario.verdict, target)
-        per_lesion.append({"lesion": i + 1, **size.as_mm(), **m})
-    final = dict(per_lesion[-1])
+        measured.append({"lesion": i + 1, **size.as_mm(), **m})
+    final = dict(measured[-1])
     final.pop("lesion")
     s = res.series
     rf = np.isfinite(s["impedance_ohm"])
@@ -276,7 +275,7 @@ def predict(scenario: Scenario | None = None, progress=None, warn=None, per_lesi
         "peak_power_w": float(s["power_w"].max()),
         "final_voltage_v": float(s["voltage_v"][rf][-1]),
         "max_tissue_temperature_c": float(s["max_tissue_temperature_c"].max()),
-        "per_lesion": per_lesion,
+        "per_lesion": measured,
         "cells": domain.grid.ncells,
         "steps": res.steps,
     }

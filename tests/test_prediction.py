@@ -205,3 +205,14 @@ def test_an_exposed_tip_outside_the_cord_is_warned_before_the_run():
     sc = cordotomy_scenario()
     _, _, path, domain = build(sc)
     assert before_run(sc, path, domain) == []
+
+
+def test_the_last_lesion_measured_alone_gives_the_same_answer(default):
+    """predict(per_lesion=False), as the uncertainty draws run it: only the last
+    lesion is measured, and every answer is that of the whole prediction."""
+    last = predict(per_lesion=False).summary
+    whole = default.summary
+    assert [p["lesion"] for p in last["per_lesion"]] == [3]
+    assert last["per_lesion"][0] == whole["per_lesion"][-1]
+    drop = ("per_lesion", "runtime_s")
+    assert {k: v for k, v in last.items() if k not in drop} == {k: v for k, v in whole.items() if k not in drop}

@@ -98,3 +98,31 @@ def test_dask_gives_the_local_answer(answer):
         u = predict_uncertainty(cordotomy_scenario(), n=N, seed=7, scheduler=cluster.scheduler_address)
     assert _strip(u.summary) == _strip(answer.summary)
     assert (u.probability_map == answer.probability_map).all()
+
+
+def test_each_row_is_that_of_a_whole_prediction(answer):
+    """The draws measure only the final lesion (Task.per_lesion): every stored
+    metric, and the lesion map, as a whole prediction of the draw's scenario
+    (every lesion measured) gives them."""
+    from rfsim.prediction import predict
+    from rfsim.uncertainty.draws import draw_runs, draw_values
+    from rfsim.uncertainty.analysis import usable_uncertainties
+    from rfsim.uncertainty.probability_map import extract_lesion_map
+
+    sc = cordotomy_scenario()
+    active, _ = usable_uncertainties(sc)
+    runs = draw_runs(sc, active, draw_values(active, N, 7), N)
+    for run, row in zip(runs, answer.rows):
+        p = predict(load_scenario_text(run.scenario))
+        assert len(p.summary["per_lesion"]) == 3
+        whole = engine._row(run, {"status": "ok", "error": "", "summary": {**p.summary, **extract_lesion_map(p)}})
+        assert {k: v for k, v in whole.items() if not k.startswith("info/")} == \
+               {k: v for k, v in row.items() if not k.startswith("info/")}
+
+
+def load_scenario_text(text):
+    import tomllib
+
+    from rfsim.scenario.config import parse_scenario
+
+    return parse_scenario(tomllib.loads(text))
