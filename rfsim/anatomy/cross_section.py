@@ -34,7 +34,7 @@ from types import MappingProxyType
 import numpy as np
 
 from rfsim.anatomy.names import LAYER_TISSUES, STT_ZONES, TRACTS, WHOLE
-from rfsim.anatomy.shapes import FINE_STEP_M, BandRegion, CordRegion, Outline, Region, band_limits
+from rfsim.anatomy.shapes import FINE_STEP_M, BandRegion, CordRegion, Outline, Points, Region, band_limits
 from rfsim.errors import ConfigError
 
 
@@ -164,8 +164,9 @@ class Anatomy:
     def tissue_weights(self, x, y) -> np.ndarray:
         """Tissue weights at points (m): array (ntissue, *shape) summing to 1."""
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
-        cord = self.outline.contains(x, y)
-        g = np.where(cord, self.grey.sample(x, y), 0.0)
+        pts = Points(x, y)  # the grey matter's shapes test the same cord outline
+        cord = pts.inside(self.outline)
+        g = np.where(cord, self.grey.sample_at(pts), 0.0)
         pia = ~cord & self.outline.contains(x, y, self.pia_thickness_m)
         rest = ~cord & ~pia
         csf = rest & self._in_dura(x, y)
@@ -234,7 +235,8 @@ class Anatomy:
             self.region(n)
         X, Y = self._subsample(x_m, y_m, n_sub)
         nx, ny = len(x_m) - 1, len(y_m) - 1
-        return {n: self._average(self.regions[n].sample(X, Y), nx, ny, n_sub) for n in names}
+        pts = Points(X, Y)  # the regions share their parts (a tract excludes those before it)
+        return {n: self._average(self.regions[n].sample_at(pts), nx, ny, n_sub) for n in names}
 
     # -- summaries ----------------------------------------------------------
     def region(self, name: str) -> Region:

@@ -11,12 +11,17 @@ Two kinds of geometry:
 
 A region's ``sample(x, y)`` is its membership in [0, 1] at points in metres:
 0 or 1 for sharp shapes, interpolated partial-volume fractions for atlas maps.
+Regions are built on each other (a tract excludes the tracts before it, a zone
+is a band of its tract), so sampling many regions at the same points goes
+through :class:`Points`, which computes each part once
+(:meth:`Region.sample_at`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -29,6 +34,21 @@ FINE_STEP_M = 20e-6
 # --------------------------------------------------------------------------
 # shapes of the parametric model (reference-cord millimetres)
 # --------------------------------------------------------------------------
+class ReferencePoints:
+    """Points (u, v) in reference-cord mm with the reference cord's semi-axes
+    (a, b) in mm; their elliptic-polar coordinates are computed once for every
+    sector tested on them."""
+
+    def __init__(self, u, v, a, b):
+        self.u, self.v, self.a, self.b = u, v, a, b
+
+    @cached_property
+    def polar(self) -> tuple:
+        """(rho, theta in degrees) as :class:`Sector` defines them."""
+        p, q = self.u / self.a, self.v / self.b
+        return np.hypot(p, q), np.degrees(np.arctan2(q, p))
+
+
 @dataclass(frozen=True)
 class Sector:
     """An annular sector in elliptic-polar coordinates of the reference cord.
@@ -44,9 +64,11 @@ class Sector:
 
     def contains(self, u, v, a, b):
         """Boolean mask of points (u, v) (mm) inside the sector."""
-        p, q = u / a, v / b
-        rho = np.hypot(p, q)
-        th = np.degrees(np.arctan2(q, p))
+        return self.contains_ref(ReferencePoints(u, v, a, b))
+
+    def contains_ref(self, ref: ReferencePoints):
+        """Boolean mask of :class:`ReferencePoints` inside the sector."""
+        rho, th = ref.polar
         return (rho >= self.rho[0]) & (rho <= self.rho[1]) & (th >= self.theta_deg[0]) & (th <= self.theta_deg[1])
 
 
@@ -67,6 +89,10 @@ class Ellipse:
         q = (-s * du + c * dv) / self.semi_axes_mm[1]
         return p * p + q * q <= 1.0
 
+    def contains_ref(self, ref: ReferencePoints):
+        """Boolean mask of :class:`ReferencePoints` inside the ellipse."""
+        return self.contains(ref.u, ref.v)
+
 
 @dataclass(frozen=True)
 class Polygon:
@@ -85,6 +111,10 @@ class Polygon:
                 xi = x0 + (v - y0) * (x1 - x0) / (y1 - y0)
             inside ^= cross & (u < xi)
         return inside
+
+    def contains_ref(self, ref: ReferencePoints):
+        """Boolean mask of :class:`ReferencePoints` inside the polygon."""
+        return self.contains(ref.u, ref.v)
 
 
 # --------------------------------------------------------------------------
@@ -136,12 +166,44 @@ class Outline:
         return 0.5 * abs(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1]))
 
 
+class Points:
+    """Points (x, y) in m at which several regions are sampled, and what has
+    been computed at them: each region's membership, the shapes of the regions
+    it excludes, the cord outline.  A raster of every tract computes each of
+    these once instead of once per region that uses it; the values are the
+    same.  The arrays kept here are shared: do not change them in place."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+        self._done = {}
+
+    def get(self, key, compute):
+        """``compute()``, computed once per hashable ``key`` at these points."""
+        if key not in self._done:
+            self._done[key] = compute()
+        return self._done[key]
+
+    def inside(self, outline: Outline):
+        """``outline.contains(x, y)`` at these points."""
+        return self.get((outline, "contains"), lambda: outline.contains(self.x, self.y))
+
+
 class Region:
     """A named region of the cross-section; ``sample`` gives its membership in
     [0, 1] at points (x, y) in metres (0/1 for sharp shapes, interpolated
-    partial-volume fractions for atlas maps)."""
+    partial-volume fractions for atlas maps).  Subclasses compute it in
+    ``_sample(points)``."""
 
-    def sample(self, x, y):  # pragma: no cover - interface
+    def sample(self, x, y):
+        """Membership at points (x, y) in m."""
+        return self._sample(Points(x, y))
+
+    def sample_at(self, points: Points):
+        """Membership at :class:`Points`, computed once per region and points
+        (a shared array: do not change it in place)."""
+        return points.get(self, lambda: self._sample(points))
+
+    def _sample(self, points: Points):  # pragma: no cover - interface
         raise NotImplementedError
 
 
@@ -163,23 +225,35 @@ class ShapeRegion(Region):
 
     def raw(self, x, y):
         """Membership (bool) of the shapes alone, without exclusions or the cord."""
-        u = np.asarray(x) * 1e3 / self.scale[0]
-        v = np.asarray(y) * 1e3 / self.scale[1]
-        if self.both_sides:
-            u = np.abs(u)
-        a, b = self.ref_semi_axes_mm
-        m = np.zeros(np.shape(u), bool)
+        return self._raw(Points(x, y))
+
+    def _reference(self, points: Points) -> ReferencePoints:
+        """The points in reference-cord mm (the same for every region of one
+        cord and side)."""
+        def compute():
+            u = np.asarray(points.x) * 1e3 / self.scale[0]
+            v = np.asarray(points.y) * 1e3 / self.scale[1]
+            return ReferencePoints(np.abs(u) if self.both_sides else u, v, *self.ref_semi_axes_mm)
+
+        return points.get(("reference", self.scale, self.ref_semi_axes_mm, self.both_sides), compute)
+
+    def _raw(self, points: Points):
+        ref = self._reference(points)
+        m = np.zeros(np.shape(ref.u), bool)
         for s in self.shapes:
-            m |= s.contains(u, v, a, b)
+            m |= s.contains_ref(ref)
         if not self.both_sides:
-            m &= u > 0
+            m &= ref.u > 0
         return m
 
-    def sample(self, x, y):
-        """Membership (0 or 1) at points (x, y) in m."""
-        m = self.raw(x, y) & self.outline.contains(x, y)
+    def _raw_at(self, points: Points):
+        return points.get((self, "raw"), lambda: self._raw(points))
+
+    def _sample(self, points: Points):
+        """Membership (0 or 1) at points in m."""
+        m = self._raw_at(points) & points.inside(self.outline)
         for other in self.exclude:
-            m &= ~other.raw(x, y)
+            m &= ~other._raw_at(points)
         return m.astype(float)
 
 
@@ -201,11 +275,11 @@ class RasterRegion(Region):
         object.__setattr__(self, "data", readonly(self.data))
         object.__setattr__(self, "to_index", readonly(self.to_index))
 
-    def sample(self, x, y):
-        """Interpolated fraction in [0, 1] at points (x, y) in m."""
+    def _sample(self, points: Points):
+        """Interpolated fraction in [0, 1] at points in m."""
         from scipy.ndimage import map_coordinates
 
-        x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
+        x, y = np.broadcast_arrays(np.asarray(points.x, float), np.asarray(points.y, float))
         t = self.to_index
         i = t[0, 0] * x + t[0, 1] * y + t[0, 2]
         j = t[1, 0] * x + t[1, 1] * y + t[1, 2]
@@ -233,10 +307,10 @@ class BandRegion(Region):
     hi_m: float
     scale: tuple = (1.0, 1.0)
 
-    def sample(self, x, y):
-        """Membership at points (x, y) in m."""
-        p = _project(x, y, self.angle_deg, self.scale)
-        return np.where((p >= self.lo_m) & (p < self.hi_m), self.parent.sample(x, y), 0.0)
+    def _sample(self, points: Points):
+        """Membership at points in m."""
+        p = _project(points.x, points.y, self.angle_deg, self.scale)
+        return np.where((p >= self.lo_m) & (p < self.hi_m), self.parent.sample_at(points), 0.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -247,12 +321,12 @@ class CordRegion(Region):
     outline: Outline
     grey: Region
 
-    def sample(self, x, y):
-        """Membership at points (x, y) in m."""
-        c = self.outline.contains(x, y).astype(float)
+    def _sample(self, points: Points):
+        """Membership at points in m."""
+        c = points.inside(self.outline).astype(float)
         if self.name == "cord":
             return c
-        g = self.grey.sample(x, y)
+        g = self.grey.sample_at(points)
         return c * g if self.name == "grey_matter" else c * (1.0 - g)
 
 
@@ -265,10 +339,10 @@ class SplitRegion(Region):
     lo_m: float
     hi_m: float
 
-    def sample(self, x, y):
-        """Membership at points (x, y) in m."""
-        y = np.asarray(y)
-        return np.where((y >= self.lo_m) & (y < self.hi_m), self.parent.sample(x, y), 0.0)
+    def _sample(self, points: Points):
+        """Membership at points in m."""
+        y = np.asarray(points.y)
+        return np.where((y >= self.lo_m) & (y < self.hi_m), self.parent.sample_at(points), 0.0)
 
 
 def _project(x, y, angle_deg, scale=(1.0, 1.0)):

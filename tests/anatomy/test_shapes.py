@@ -1,6 +1,7 @@
 """Tests of rfsim.anatomy.shapes: membership of the reference-cord shapes, the
 outline's area, and band limits that split a region by area."""
 
+import importlib.util
 import math
 
 import numpy as np
@@ -45,3 +46,29 @@ def test_band_limits_split_by_area():
     assert halves[0].sum() == pytest.approx(halves[1].sum(), rel=0.02)
     front = SplitRegion("front", disc, 0.0, np.inf).sample(X, Y)
     assert front.sum() == pytest.approx(halves[0].sum(), rel=0.02) and front[Y < 0].max() == 0.0
+
+
+def _anatomies():
+    from rfsim.anatomy.parametric import load_parametric
+
+    yield load_parametric(ap_mm=7.6, rl_mm=12.3, displacement_mm=1.0)
+    from sct_folders import PAM50
+
+    if PAM50.is_dir() and importlib.util.find_spec("nibabel"):
+        from rfsim.anatomy.pam50 import load_pam50
+
+        yield load_pam50(PAM50, ap_mm=8.4, rl_mm=11.0, side="left")
+
+
+def test_regions_sampled_together_equal_each_sampled_alone():
+    """region_fractions samples every region at one set of Points, which share
+    their parts (a tract's exclusions, the outline, the grey matter of both
+    sides): the numbers are those of each region sampled on its own."""
+    x, y = np.linspace(-7e-3, 7e-3, 43), np.linspace(-5.5e-3, 5.5e-3, 37)
+    for anatomy in _anatomies():
+        together = anatomy.region_fractions(x, y, n_sub=2)
+        assert set(together) == set(anatomy.regions)
+        for name, f in together.items():
+            alone = anatomy.region_fractions(x, y, names=[name], n_sub=2)[name]
+            assert np.array_equal(f, alone), (anatomy.source, name)
+            assert 0 < f.sum() and f.max() <= 1.0, (anatomy.source, name)
