@@ -28,6 +28,7 @@ Cite: De Leener et al., NeuroImage 2018 (PAM50); Levy et al., NeuroImage 2015
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,7 @@ from rfsim.anatomy.names import LEVELS
 from rfsim.anatomy.parametric import check_patient, read_mesh
 from rfsim.anatomy.shapes import Outline, RasterRegion
 from rfsim.errors import ConfigError, require_number
+from rfsim.numerics.grid import readonly
 
 #: PAM50 vertebral level labels (template/PAM50_levels.nii.gz): 1 = C1, 2 = C2.
 LEVEL_LABEL = {"C1": 1, "C2": 2}
@@ -152,20 +154,49 @@ def axial(nib, img, where):
     return img
 
 
-def _slice_index(folder, nib, level, z_mm):
+def _stamp(p: Path) -> tuple:
+    """What identifies a file's content for the caches below: path, change time
+    (ns) and size."""
+    st = p.stat()
+    return str(p), st.st_mtime_ns, st.st_size
+
+
+# A process that loads many anatomies from one atlas (the draws of an
+# uncertainty answer, each with its own cord size) reads each gzipped volume
+# once: reading them took about two thirds of a load.
+@lru_cache(maxsize=64)
+def _read_slice(stamp: tuple, k: int) -> tuple:
+    """(slice k as a read-only float array, affine) of the volume of ``stamp``."""
+    nib = _nibabel()
+    img = axial(nib, nib.load(stamp[0]), stamp[0])
+    data = np.asarray(img.dataobj[:, :, k], dtype=float)
+    data.setflags(write=False)
+    return data, readonly(img.affine)
+
+
+@lru_cache(maxsize=4)
+def _level_labels(stamp: tuple) -> tuple:
+    """(largest level label of each slice, affine) of the levels volume of ``stamp``."""
+    nib = _nibabel()
+    img = axial(nib, nib.load(stamp[0]), stamp[0])
+    lev = np.asarray(img.dataobj)
+    per_k = lev.reshape(-1, lev.shape[2]).max(axis=0)
+    per_k.setflags(write=False)
+    return per_k, readonly(img.affine)
+
+
+def _slice_index(folder, level, z_mm):
     """Slice index k and vertebral level name for a level or a world z (mm)."""
     p = folder / "template" / "PAM50_levels.nii.gz"
     if not p.is_file():
         raise ConfigError("pam50", str(folder), f"is not a PAM50 folder: {p} is missing")
-    img = axial(nib, nib.load(str(p)), p)
-    lev = np.asarray(img.dataobj)
-    per_k = lev.reshape(-1, lev.shape[2]).max(axis=0)
-    A = img.affine
+    per_k, A = _level_labels(_stamp(p))
+    lev_nk = per_k.size
     if z_mm is not None:
         require_number("z_mm", z_mm)
         k = int(round((z_mm - A[2, 3]) / A[2, 2]))
-        zr = sorted(A[2, 3] + A[2, 2] * np.array([0, lev.shape[2] - 1]))
-        if not 0 <= k < lev.shape[2]:
+        zr = sorted(A[2, 3] + A[2, 2] * np.array([0, lev_nk - 1]))
+        if not 0 <= k < lev_nk:
             raise ConfigError("z_mm", z_mm, f"outside the PAM50 volume: allowed [{zr[0]:.2f}, {zr[1]:.2f}] mm")
         found = {v: n for n, v in LEVEL_LABEL.items()}.get(int(per_k[k]))
         if found is None:
@@ -221,14 +252,13 @@ def load_pam50(folder=None, *, level: str = "C2", z_mm: float | None = None, sid
     if not folder.is_dir():
         raise ConfigError("pam50", str(folder), "folder not found (give the PAM50 folder, e.g. $SCT_DIR/data/PAM50)")
     single, combined = read_labels(folder)
-    k, level = _slice_index(folder, nib, level, z_mm)
+    k, level = _slice_index(folder, level, z_mm)
 
     def read(rel):
         p = folder / rel
         if not p.is_file():
             raise ConfigError("pam50", str(folder), f"is not a PAM50 folder: {p} is missing")
-        img = axial(nib, nib.load(str(p)), p)
-        return np.asarray(img.dataobj[:, :, k], dtype=float), img.affine
+        return _read_slice(_stamp(p), k)
 
     cord, A = read("template/PAM50_cord.nii.gz")
     grey_map, _ = read("template/PAM50_gm.nii.gz")
@@ -280,14 +310,12 @@ def cord_outline(cord: RasterRegion, r_max_m: float, n: int = 720) -> Outline:
     r = np.linspace(0.0, r_max_m, 1200)
     P, R = np.meshgrid(phi, r, indexing="ij")
     f = cord.sample(R * np.cos(P), R * np.sin(P))
-    out = np.empty(n)
-    for i in range(n):
-        below = np.nonzero(f[i] < 0.5)[0]
-        j = int(below[0]) if below.size else r.size - 1
-        if j == 0:
-            raise ConfigError("pam50", "cord map", "the cord centroid is not inside the cord")
-        f0, f1 = f[i, j - 1], f[i, j]
-        out[i] = r[j - 1] + (f0 - 0.5) / max(f0 - f1, 1e-12) * (r[j] - r[j - 1])
+    below = f < 0.5
+    j = np.where(below.any(axis=1), below.argmax(axis=1), r.size - 1)  # first point below 0.5 on each ray
+    if (j == 0).any():
+        raise ConfigError("pam50", "cord map", "the cord centroid is not inside the cord")
+    f0, f1 = f[np.arange(n), j - 1], f[np.arange(n), j]
+    out = r[j - 1] + (f0 - 0.5) / np.maximum(f0 - f1, 1e-12) * (r[j] - r[j - 1])
     # The 0.5 mm voxels leave a staircase on the 0.5 isoline: keep the first
     # 12 angular harmonics (features down to ~1.5 mm along the surface).
     c = np.fft.rfft(out)

@@ -150,3 +150,37 @@ def test_figure_from_pam50(pam, tmp_path):
     fig = plot_cross_section(pam, placement, needle_path(pam, placement))
     out = save_figure(fig, tmp_path / "pam50.png")
     assert out.stat().st_size > 20_000
+
+
+def test_the_atlas_is_read_once_per_process_and_again_when_changed(tmp_path, monkeypatch):
+    """Anatomies of other cord sizes from one atlas (the draws of an uncertainty
+    answer) reuse the slices read before; a volume changed on disk is read again."""
+    import shutil
+
+    nib = pytest.importorskip("nibabel")
+    from sct_folders import PAM50 as crop
+
+    if not crop.is_dir():
+        pytest.skip(f"PAM50 crop not found at {crop}")
+    from rfsim.anatomy.pam50 import load_pam50
+
+    folder, twin = tmp_path / "pam50", tmp_path / "twin"
+    shutil.copytree(crop, folder)
+    shutil.copytree(crop, twin)
+    load_pam50(folder, ap_mm=7.5)
+    loads = []
+    real = nib.load
+    monkeypatch.setattr(nib, "load", lambda p, *a, **k: loads.append(str(p)) or real(p, *a, **k))
+    again = load_pam50(folder, ap_mm=8.5, rl_mm=12.0, displacement_mm=1.0)
+    # only the header of the cord template, for the image frame
+    assert loads == [str(folder / "template" / "PAM50_cord.nii.gz")]
+    fresh = load_pam50(twin, ap_mm=8.5, rl_mm=12.0, displacement_mm=1.0)  # another path: read from disk
+    x, y = np.linspace(-7e-3, 7e-3, 29), np.linspace(-5e-3, 5e-3, 21)
+    a, b = again.region_fractions(x, y), fresh.region_fractions(x, y)
+    assert all(np.array_equal(a[n], b[n]) for n in a)
+    gm = folder / "template" / "PAM50_gm.nii.gz"
+    img = real(str(gm))
+    nib.save(nib.Nifti1Image(np.zeros(img.shape, np.float32), img.affine, img.header), str(gm))
+    changed = load_pam50(folder, ap_mm=8.5, rl_mm=12.0, displacement_mm=1.0)
+    assert changed.region_fractions(x, y, ["grey_matter"])["grey_matter"].max() == 0.0
+    assert a["grey_matter"].max() > 0.5
