@@ -13,6 +13,11 @@
   least 600 runs a minute with 2 workers.
 
 The load average is printed before and after each figure: the machine is shared.
+Each line also gives the CPU seconds used (this process and its finished worker
+processes, from getrusage): on a loaded machine CPU time / workers is a better
+guide to the idle wall time than the wall time itself (it still runs high:
+contended cores are slower per CPU second).  ``--cohort 0`` or
+``--sweep-runs 0`` leaves a measurement out.
 """
 
 import argparse
@@ -27,6 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def load():
     return f"{os.getloadavg()[0]:.1f}"
+
+
+def cpu_s():
+    """CPU seconds of this process and its reaped children (s)."""
+    import resource
+
+    return sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime
+               for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 
 
 def sweep_rate(workers, runs, refine):
@@ -56,29 +69,33 @@ def main():
     from rfsim.uncertainty.cohort import run_cohort
 
     rows = []
-    l0 = load()
+    l0, c0 = load(), cpu_s()
     u = predict_uncertainty(n=a.draws, seed=0, workers=a.workers)
-    t = u.summary["runtime_s"]
-    rows.append((f"uncertainty answer, N = {a.draws} (reduced model)", f"{t:.1f} s", "<= 15 s (N = 200)",
-                 l0, load()))
-    l0 = load()
-    c = run_cohort(a.cohort, seed=0, workers=a.workers)
-    t = c["runtime_s"]
-    label = f"cohort of {a.cohort} patients"
-    rows.append((label, f"{t:.0f} s", "", l0, load()))
-    if a.cohort < 1000:
-        # start-up is paid once; the rest scales with the patients
-        rows.append(("cohort of 1,000 patients, EXTRAPOLATED from the line above", f"{t * 1000 / a.cohort:.0f} s",
-                     "<= 300 s", "", ""))
-    for refine, name in ((1.0, "full"), (0.5, "reduced")):
-        l0 = load()
+    t, c = u.summary["runtime_s"], cpu_s() - c0
+    rows.append((f"uncertainty answer, N = {a.draws} (reduced model)", f"{t:.1f} s",
+                 f"{c:.0f} s ({c / a.workers:.1f} s / worker)", "<= 15 s (N = 200)", l0, load()))
+    if a.cohort:
+        l0, c0 = load(), cpu_s()
+        co = run_cohort(a.cohort, seed=0, workers=a.workers)
+        t, c = co["runtime_s"], cpu_s() - c0
+        rows.append((f"cohort of {a.cohort} patients", f"{t:.0f} s", f"{c:.0f} s ({c / a.workers:.0f} s / worker)",
+                     "", l0, load()))
+        if a.cohort < 1000:
+            # start-up is paid once; the rest scales with the patients
+            rows.append(("cohort of 1,000 patients, EXTRAPOLATED from the line above",
+                         f"{t * 1000 / a.cohort:.0f} s", f"{c * 1000 / a.cohort / a.workers:.0f} s / worker",
+                         "<= 300 s", "", ""))
+    for refine, name in ((1.0, "full"), (0.5, "reduced")) if a.sweep_runs else ():
+        l0, c0 = load(), cpu_s()
         steady, e2e = sweep_rate(a.workers, a.sweep_runs, refine)
+        c = cpu_s() - c0
         rows.append((f"sweep throughput, {a.workers} workers, {name} model (steady / end to end)",
-                     f"{steady:.0f} / {e2e:.0f} runs/min", ">= 600 runs/min", l0, load()))
+                     f"{steady:.0f} / {e2e:.0f} runs/min", f"{a.sweep_runs / (c / a.workers) * 60:.0f} runs/min "
+                     "from CPU", ">= 600 runs/min", l0, load()))
     print(f"uncertainty speed on {os.cpu_count()} cores; load average (1 min) before/after each line")
     print()
-    print("| measurement | time | target | load before | load after |")
-    print("|---|---|---|---|---|")
+    print("| measurement | wall time | CPU time | target | load before | load after |")
+    print("|---|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
 
