@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rfsim.cordotomy.sampling import AxisymmetricSampler, CartesianSampler
+from rfsim.cordotomy.sampling import sampler_for
 from rfsim.errors import ConfigError
 from rfsim.version import __version__
 
@@ -90,10 +90,7 @@ def check_nifti_request(folder, anatomy_source: str) -> Path:
 
 
 def _sampler(prediction, values):
-    dom, path = prediction.result.domain, prediction.path
-    if dom.grid.geometry == "axisymmetric":
-        return AxisymmetricSampler(dom.grid, values, dom.metal, path)
-    return CartesianSampler(dom.grid, values, dom.metal)
+    return sampler_for(prediction.result.domain, values, prediction.path)
 
 
 def _in_domain(prediction, x, y, z):
