@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rfsim.anatomy.names import TRACTS
+from rfsim.numerics.interpolation import linear_weights, needle_bilinear
 
 #: Raster cell (m) for metrics in the cross-section.
 RASTER_STEP_M = 50e-6
@@ -48,31 +49,22 @@ def _fill_metal(f, metal):
     return np.where(np.isfinite(g), g, -60.0)
 
 
-def _interp1(edges_c, x):
-    """Index and weight for linear interpolation on centres ``edges_c``."""
-    i = np.clip(np.searchsorted(edges_c, x) - 1, 0, edges_c.size - 2)
-    w = np.clip((x - edges_c[i]) / (edges_c[i + 1] - edges_c[i]), 0.0, 1.0)
-    return i, w
-
-
 class AxisymmetricSampler:
     """Criterion of the axisymmetric model at points of the cord (m)."""
 
     def __init__(self, grid, criterion, metal, path):
-        self.f = _fill_metal(np.asarray(criterion, float), metal)[:, 0, :]
+        self.f = np.ascontiguousarray(_fill_metal(np.asarray(criterion, float), metal)[:, 0, :])
         self.rc, self.zc = grid.centers[0], grid.centers[2]
         self.tip = np.array(path.tip_m)
         self.d = np.array(path.direction)
 
     def __call__(self, x, y, z):
-        px, py, pz = x - self.tip[0], y - self.tip[1], z - self.tip[2]
-        s = px * self.d[0] + py * self.d[1] + pz * self.d[2]
-        rho = np.sqrt(np.maximum(px * px + py * py + pz * pz - s * s, 0.0))
-        i, wi = _interp1(self.rc, rho)
-        k, wk = _interp1(self.zc, s)
-        f = self.f
-        return ((1 - wi) * (1 - wk) * f[i, k] + wi * (1 - wk) * f[i + 1, k]
-                + (1 - wi) * wk * f[i, k + 1] + wi * wk * f[i + 1, k + 1])
+        x, y, z = np.broadcast_arrays(x, y, z)
+        shape = x.shape
+        out = np.empty(x.size)
+        needle_bilinear(self.f, self.rc, self.zc, self.tip, self.d,
+                        *(np.ascontiguousarray(a, dtype=float).ravel() for a in (x, y, z)), out)
+        return out.reshape(shape)[()]  # a scalar for scalar points
 
 
 class CartesianSampler:
@@ -83,7 +75,7 @@ class CartesianSampler:
         self.c = grid.centers
 
     def __call__(self, x, y, z):
-        (i, wi), (j, wj), (k, wk) = (_interp1(c, v) for c, v in zip(self.c, (x, y, z)))
+        (i, wi), (j, wj), (k, wk) = (linear_weights(c, v) for c, v in zip(self.c, (x, y, z)))
         f = self.f
         out = 0.0
         for di, a in ((0, 1 - wi), (1, wi)):
