@@ -19,6 +19,7 @@ axial plane.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -115,15 +116,49 @@ class Raster:
         return float(self.x_edges[1] - self.x_edges[0])
 
     def centres(self):
-        """Cell centres (X, Y) in m, arrays (nx, ny)."""
+        """Cell centres (X, Y) in m, read-only arrays (nx, ny)."""
+        return self._centres
+
+    @cached_property
+    def _centres(self):
+        # built once: the metrics sample a dozen planes per lesion on them
         xc = 0.5 * (self.x_edges[1:] + self.x_edges[:-1])
         yc = 0.5 * (self.y_edges[1:] + self.y_edges[:-1])
-        return np.meshgrid(xc, yc, indexing="ij")
+        X, Y = np.meshgrid(xc, yc, indexing="ij")
+        X.setflags(write=False)
+        Y.setflags(write=False)
+        return X, Y
+
+    @cached_property
+    def areas(self) -> dict:
+        """Region name -> its area on the raster, in cells (the sum of its fractions)."""
+        return {n: float(f.sum()) for n, f in self.fractions.items()}
 
     def sample(self, sampler, z_m: float) -> np.ndarray:
         """``sampler`` at the cell centres in the axial plane at height z_m (m): (nx, ny)."""
         X, Y = self.centres()
         return sampler(X, Y, np.full_like(X, z_m))
+
+    def sample_within(self, sampler, z_m: float, region: str) -> np.ndarray:
+        """:meth:`sample` at the cells that hold some of ``region`` (a name of
+        :attr:`fractions`), and -inf at the others: for counts weighted by that
+        region's fractions, which the other cells do not enter, at the cost of
+        sampling only the region."""
+        cells, X, Y = self._within(region)
+        out = np.full(self.fractions[region].shape, -np.inf)
+        out.ravel()[cells] = sampler(X, Y, np.full_like(X, z_m))
+        return out
+
+    def _within(self, region):
+        if region not in self._within_cache:
+            cells = np.flatnonzero(self.fractions[region].ravel() > 0)
+            X, Y = self.centres()
+            self._within_cache[region] = cells, X.ravel()[cells], Y.ravel()[cells]
+        return self._within_cache[region]
+
+    @cached_property
+    def _within_cache(self) -> dict:
+        return {}
 
 
 def raster(anatomy, step_m: float = RASTER_STEP_M) -> Raster:
