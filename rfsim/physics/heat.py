@@ -21,7 +21,7 @@ import numpy as np
 
 from rfsim.numerics.cg import PCG
 from rfsim.numerics.conductance import assemble_conductances
-from rfsim.numerics.kernels import apply_operator, boundary_outflow, boundary_source
+from rfsim.numerics.kernels import apply_operator, bdf2_system, boundary_outflow, boundary_source
 from rfsim.numerics.preconditioners import choose_preconditioner
 from rfsim.physics.domain import Domain
 from rfsim.physics.electric import cell_widths
@@ -107,10 +107,10 @@ class HeatSolver:
             temperature is T_h + sum_i s_i R_i for source amplitudes s_i.
         """
         a0, a1, a2 = bdf2_coefficients(dt, dt_prev)
-        C = self.capacity / dt
-        W = self.perfusion_full * perfused
-        diag = a0 * C + W
-        rhs = C * (a1 * T - (a2 * T_prev if a2 else 0.0)) + W * self.domain.arterial_c + self.boundary
+        diag, rhs = np.empty_like(T), np.empty_like(T)
+        bdf2_system(self.capacity.ravel(), self.perfusion_full.ravel(), perfused.ravel(), T.ravel(),
+                    (T_prev if a2 else T).ravel(), dt, a0, a1, a2, self.domain.arterial_c, self.boundary.ravel(),
+                    diag.ravel(), rhs.ravel())
         if source is not None:
             rhs = rhs + source
         # Solve for the increment over the step: the residual tolerance then
@@ -125,5 +125,6 @@ class HeatSolver:
         apply_operator(*self.G, diag, self.pcg.mask, T, AT)
         guesses = guesses or [None] * (1 + len(responses))
         # the increment and the responses in one go: they share the operator
-        dT, *R = self.pcg.solve_many(self.G, diag, [rhs - AT, *responses], guesses, where)
+        np.subtract(rhs, AT, out=rhs)
+        dT, *R = self.pcg.solve_many(self.G, diag, [rhs, *responses], guesses, where)
         return T + dT, R

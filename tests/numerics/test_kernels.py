@@ -124,3 +124,22 @@ def test_triad_matches_twin(rng):
     K.triad(a1, b, c, 3.0)
     K.triad_np(a2, b, c, 3.0)
     np.testing.assert_allclose(a1, a2, rtol=1e-15)
+
+
+@pytest.mark.parametrize("a2", [0.0, 0.3], ids=["backward Euler", "BDF2"])
+def test_bdf2_system_matches_twin_to_the_bit(a2, rng):
+    sh = (6, 1, 9)
+    cap, perf = rng.uniform(1, 2, sh), rng.uniform(0, 1, sh)
+    perfused = rng.random(sh) < 0.7
+    T, T_prev, boundary = rng.uniform(37, 90, sh), rng.uniform(37, 90, sh), rng.uniform(0, 1, sh)
+    out = []
+    for kern in (K.bdf2_system, K.bdf2_system_np):
+        diag, rhs = np.empty(sh), np.empty(sh)
+        # backward Euler has no previous level: NaN there must not be read
+        prev = T_prev if a2 else np.full(sh, np.nan)
+        args = [a.ravel() for a in (cap, perf, perfused, T, prev)]
+        kern(*args, 0.7, 1.4, 1.7, a2, 36.5, boundary.ravel(), diag.ravel(), rhs.ravel())
+        out.append((diag, rhs))
+    (d1, r1), (d2, r2) = out
+    assert np.array_equal(d1, d2) and np.array_equal(r1, r2)
+    assert np.all(np.isfinite(r1))
