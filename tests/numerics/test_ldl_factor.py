@@ -62,3 +62,18 @@ def test_zero_pivot_raises(rng):
     sym = F.LDLSymbolic.of(U)
     with pytest.raises(ZeroDivisionError):
         sym.factorise(np.zeros_like(U.data))
+
+
+def test_analyses_are_kept_per_pattern(rng):
+    """The same pattern with other values reuses the analysis (and still gives
+    qdldl's factors); another pattern gets its own."""
+    g, G, free = next(problems(rng))
+    pat = S.Pattern(free)
+    U1, U2 = pat.matrix(G, 0.0 * g.volume), pat.matrix(G, rng.random(g.shape) * g.volume)
+    assert F.LDLSymbolic.of(U1) is F.LDLSymbolic.of(U2)
+    L, D, _ = qdldl.Solver(U2, upper=True).factors()
+    f = F.LDLSymbolic.of(U2).factorise(U2.data)
+    assert np.array_equal(f.Lx, L.data) and np.array_equal(f.dinv, 1.0 / D)
+    other = free.copy()
+    other.ravel()[np.flatnonzero(other)[0]] = False
+    assert F.LDLSymbolic.of(S.Pattern(other).matrix(G, 0.0 * g.volume)) is not F.LDLSymbolic.of(U1)
