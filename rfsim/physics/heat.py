@@ -21,7 +21,8 @@ import numpy as np
 
 from rfsim.numerics.cg import PCG
 from rfsim.numerics.conductance import assemble_conductances
-from rfsim.numerics.kernels import apply_operator, bdf2_system, boundary_outflow, boundary_source
+from rfsim.numerics.kernels import (apply_operator, bdf2_system, boundary_outflow, boundary_source,
+                                    weighted_sum)
 from rfsim.numerics.preconditioners import choose_preconditioner
 from rfsim.physics.domain import Domain
 from rfsim.physics.electric import cell_widths
@@ -62,6 +63,7 @@ class HeatSolver:
                                        wall=domain.wall)
         self.capacity = domain.rho_c * g.volume  # J/K
         self.perfusion_full = domain.perfusion * BLOOD_RHO_C * g.volume  # W/K
+        self._zero, self._one = np.zeros(g.ncells), np.ones(g.ncells)  # for the compiled sums
         self.boundary = np.zeros(g.shape)
         boundary_source(*self.G, domain.temperature_c, self.boundary)  # W
         free = np.ones(g.shape, bool)
@@ -70,11 +72,16 @@ class HeatSolver:
 
     def boundary_loss(self, T) -> float:
         """Heat leaving through the outer boundary (W) at temperatures T (C)."""
-        return boundary_outflow(self.G, T - self.domain.temperature_c)
+        return boundary_outflow(self.G, T, self.domain.temperature_c)
 
     def perfusion_loss(self, T, perfused) -> float:
         """Heat carried away by blood (W) where ``perfused`` is true."""
-        return float((self.perfusion_full * perfused * (T - self.domain.arterial_c)).sum())
+        return weighted_sum(self.perfusion_full.ravel(), perfused.ravel(), T.ravel(), self._zero,
+                            self.domain.arterial_c)
+
+    def content_change(self, T_new, T) -> float:
+        """Change of heat content (J) from temperatures T to T_new (C)."""
+        return weighted_sum(self.capacity.ravel(), self._one, T_new.ravel(), T.ravel(), 0.0)
 
     def step(self, T, T_prev, dt, dt_prev, perfused, source=None, responses=(), guesses=None, where=""):
         """One implicit step; returns the new temperature without the ``responses``
