@@ -14,7 +14,9 @@ file                      type     values
 ``peak_temperature.nii``  float32  peak temperature (degC), voxel mean
 ``needle.nii.gz``         uint8    1 insulated shaft, 2 exposed tip, 0 elsewhere
 ``lesion_probability``    float32  share of the draws whose lesion covers the
-                                   voxel (only with ``draws``)
+                                   voxel (only with ``draws`` or
+                                   ``probability``: ``rfsim predict
+                                   --uncertainty N --nifti DIR``)
 ``rfsim_nifti.json``               what each file holds, the reference image and
                                    the needle in world coordinates (mm)
 ========================  =======  ==============================================
@@ -42,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rfsim.cordotomy.sampling import AxisymmetricSampler, CartesianSampler
+from rfsim.cordotomy.sampling import sampler_for
 from rfsim.errors import ConfigError
 from rfsim.version import __version__
 
@@ -88,10 +90,7 @@ def check_nifti_request(folder, anatomy_source: str) -> Path:
 
 
 def _sampler(prediction, values):
-    dom, path = prediction.result.domain, prediction.path
-    if dom.grid.geometry == "axisymmetric":
-        return AxisymmetricSampler(dom.grid, values, dom.metal, path)
-    return CartesianSampler(dom.grid, values, dom.metal)
+    return sampler_for(prediction.result.domain, values, prediction.path)
 
 
 def _in_domain(prediction, x, y, z):
@@ -200,7 +199,7 @@ def _save(nib, frame, data, path, description, label=False):
     return path
 
 
-def write_nifti(prediction, folder, *, draws=()) -> dict:
+def write_nifti(prediction, folder, *, draws=(), probability=None) -> dict:
     """Write the lesion, damage, peak temperature and needle of a prediction
     on the grid of its anatomy's image.
 
@@ -214,6 +213,11 @@ def write_nifti(prediction, folder, *, draws=()) -> dict:
         Predictions of the same image (e.g. Monte Carlo draws of uncertain
         parameters); adds ``lesion_probability.nii.gz``, the share of draws
         whose lesion covers each voxel.
+    probability : callable, optional
+        ``probability(x, y, z)`` -> lesion probability (0-1) at model points
+        (m), e.g. :class:`rfsim.uncertainty.probability_map.VolumeProbability`
+        of an uncertainty answer; written, as voxel means, to
+        ``lesion_probability.nii.gz`` (instead of ``draws``).
 
     Returns
     -------
@@ -228,14 +232,20 @@ def write_nifti(prediction, folder, *, draws=()) -> dict:
     lo, hi = _block(frame, centre)
     body = float(res.domain.temperature_c)
     shape = frame.shape
+    if draws and probability is not None:
+        raise ConfigError("write_nifti", "draws and probability", "give one source of the lesion probability")
     full = {"lesion": np.zeros(shape), "damage": np.zeros(shape), "peak_temperature": np.full(shape, body)}
+    if probability is not None:
+        full["lesion_probability"] = np.zeros(shape)
     needle = np.zeros(shape, np.uint8)
     if np.all(hi > lo):
         crit = _sampler(prediction, res.damage.criterion())
-        omega = _sampler(prediction, res.damage.omega)
-        tpeak = _sampler(prediction, res.damage.tpeak)
-        m = _voxel_means(frame, prediction, lo, hi, {"lesion": (lambda x, y, z: crit(x, y, z) >= 0.0, 0.0),
-                                                     "damage": (omega, 0.0), "peak_temperature": (tpeak, body)})
+        fields = {"lesion": (lambda x, y, z: crit(x, y, z) >= 0.0, 0.0),
+                  "damage": (_sampler(prediction, res.damage.omega), 0.0),
+                  "peak_temperature": (_sampler(prediction, res.damage.tpeak), body)}
+        if probability is not None:
+            fields["lesion_probability"] = (probability, 0.0)
+        m = _voxel_means(frame, prediction, lo, hi, fields)
         box = (slice(lo[0], hi[0]), slice(lo[1], hi[1]), slice(lo[2], hi[2]))
         for k in full:
             full[k][box] = m[k]
@@ -251,6 +261,10 @@ def write_nifti(prediction, folder, *, draws=()) -> dict:
         "needle": _save(nib, frame, needle, folder / FILES["needle"], "rfsim needle: 1 shaft, 2 exposed tip",
                         label=True),
     }
+    if probability is not None:
+        out["lesion_probability"] = _save(nib, frame, full["lesion_probability"].astype(np.float32),
+                                          folder / FILES["lesion_probability"],
+                                          "rfsim lesion probability over uncertainty draws")
     if draws:
         for d in draws:
             f = _frame(d)

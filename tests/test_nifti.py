@@ -173,3 +173,69 @@ def test_cli_nifti(tmp_path):
     assert json.loads(p.stdout)["anatomy"] == "patient"
     assert sorted(f.name for f in (tmp_path / "out").iterdir()) == [
         "damage.nii.gz", "lesion.nii.gz", "needle.nii.gz", "peak_temperature.nii.gz", "rfsim_nifti.json"]
+
+
+@pytest.fixture(scope="module")
+def on_segmentation(tmp_path_factory):
+    """A one-lesion prediction on a synthetic cord segmentation (no atlas needed)."""
+    from rfsim.prediction import predict
+    from rfsim.scenario.config import AnatomySettings
+
+    d = tmp_path_factory.mktemp("seg")
+    shape = (48, 48, 64)
+    seg, _ = cylinder_seg(d, grid_affine(shape=shape, axcodes=("L", "P", "I")), shape)
+    return seg, predict(_scenario(AnatomySettings(source="patient", segmentation=str(seg))))
+
+
+def test_volume_probability_of_one_draw_is_its_lesion(on_segmentation, tmp_path):
+    """The 3-D normalised lesion map of a prediction, as a probability and
+    written on the image, falls on the prediction's own lesion voxels."""
+    from rfsim.nifti import write_nifti
+    from rfsim.uncertainty.probability_map import (SHAPE_3D, VolumeProbability, encode, lesion_mask,
+                                                   lesion_volume_mask, probability)
+
+    _, pr = on_segmentation
+    vol = lesion_volume_mask(pr)
+    assert vol.shape == SHAPE_3D and vol.any() and not vol[:, :, [0, -1]].any()  # w range holds the lesion
+    # its mid-tip slice (w = 0 is a cell centre) is the 2-D map at half the resolution
+    flat = lesion_mask(pr)
+    mid = vol[:, :, SHAPE_3D[2] // 2]
+    assert mid.sum() * 4 == pytest.approx(flat.sum(), rel=0.12)
+    prob = probability([encode(vol), encode(np.zeros_like(vol))], SHAPE_3D)  # one draw lesioned, one not
+    assert set(np.unique(prob)) <= {0.0, 0.5}
+    out = write_nifti(pr, tmp_path / "out", probability=VolumeProbability(prob * 2, pr.anatomy,
+                                                                         pr.path.mid_tip_m[2]))
+    les = np.asarray(nib.load(str(out["lesion"])).dataobj) > 0
+    p = np.asarray(nib.load(str(out["lesion_probability"])).dataobj)
+    assert p.min() >= 0 and p.max() <= 1
+    hit = p >= 0.5
+    dice = 2 * (hit & les).sum() / (hit.sum() + les.sum())
+    assert dice > 0.8, dice
+    with pytest.raises(ConfigError, match="one source"):
+        write_nifti(pr, tmp_path / "o2", draws=[pr], probability=lambda x, y, z: 0 * x)
+
+
+def test_cli_uncertainty_nifti_writes_the_probability(on_segmentation, tmp_path):
+    seg, _ = on_segmentation
+    p = rfsim("predict", "--uncertainty", "3", "--nifti", tmp_path / "x")  # parametric: no image
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "--nifti" in p.stderr, p.stderr
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
+    p = rfsim("predict", "--segmentation", seg, "--lesions", "1", "--uncertainty", "6", "--workers", "0",
+              "--json", "--nifti", tmp_path / "out")
+    assert p.returncode == 0, p.stderr
+    s = json.loads(p.stdout)
+    assert s["draws_ok"] == 6  # no draw fails: the cord's size is the images', not drawn
+    assert any(n.startswith("cord_ap_mm, cord_rl_mm") and "held" in n for n in s["notes"]), s["notes"]
+    out = tmp_path / "out"
+    les = np.asarray(nib.load(str(out / "lesion.nii.gz")).dataobj) > 0
+    img = nib.load(str(out / "lesion_probability.nii.gz"))
+    prob = np.asarray(img.dataobj)
+    assert np.array_equal(img.affine, nib.load(str(seg)).affine)
+    assert 0 <= prob.min() and prob.max() <= 1 and prob.max() > 0.5
+    # the draws' lesions gather around the nominal one: most probability mass lies within 1 mm of it
+    from scipy.ndimage import binary_dilation
+
+    near = binary_dilation(les, iterations=2)  # 0.5 mm voxels
+    assert prob[near].sum() > 0.8 * prob.sum()
+    side = json.loads((out / "rfsim_nifti.json").read_text())
+    assert side["files"]["lesion_probability"]["units"] == "1"

@@ -19,7 +19,8 @@ def add_command(sub):
     p.add_argument("--out", metavar="FILE.h5", help="write scenario, grid, fields, series and metrics to HDF5")
     p.add_argument("--plot", metavar="FILE.png", help="draw the cross-section with the lesion and the traces")
     p.add_argument("--nifti", metavar="DIR", help="write the lesion, damage, peak temperature and needle as NIfTI "
-                                                  "on the grid of the anatomy's image (pam50 or patient)")
+                                                  "on the grid of the anatomy's image (pam50 or patient); with "
+                                                  "--uncertainty also the lesion probability of the draws")
     add_uncertainty_flags(p)
 
     def run(args):

@@ -37,9 +37,15 @@ def run_uncertainty(args, scenario) -> int:
         from rfsim.errors import ConfigError
 
         raise ConfigError("--out", args.out, "not with --uncertainty (use --store FILE.h5 for the draws)")
+    if args.nifti:  # refuse before the draws what could not be written after them
+        from rfsim.nifti import check_nifti_request
+
+        check_nifti_request(args.nifti, scenario.anatomy.source)
     u = predict_uncertainty(scenario, n=args.uncertainty, seed=args.seed, workers=args.workers,
                             scheduler=args.scheduler, store=args.store, full=args.full, check=args.check,
-                            progress=not args.json and sys.stderr.isatty())
+                            progress=not args.json and sys.stderr.isatty(), volume_map=bool(args.nifti))
+    if args.nifti:
+        write_uncertainty_nifti(u, args.nifti)
     if args.plot:
         from rfsim.plots.uncertainty import probability_figure
         from rfsim.prediction import place
@@ -53,6 +59,18 @@ def run_uncertainty(args, scenario) -> int:
     else:
         print_uncertainty(u.summary)
     return 0
+
+
+def write_uncertainty_nifti(u, folder) -> dict:
+    """``--nifti DIR`` with ``--uncertainty``: the nominal prediction's files
+    and the lesion probability of the draws, on the anatomy's image."""
+    from rfsim.nifti import write_nifti
+    from rfsim.prediction import predict
+    from rfsim.uncertainty.probability_map import VolumeProbability
+
+    pr = predict(u.scenario)
+    prob = VolumeProbability(u.volume_probability, pr.anatomy, pr.path.mid_tip_m[2])
+    return write_nifti(pr, folder, probability=prob)
 
 
 def print_uncertainty(s: dict) -> None:

@@ -59,6 +59,17 @@ def axisymmetric_layers(anatomy: Anatomy, placement: Placement, *, path: NeedleP
     """
     path = path if path is not None else needle_path(anatomy, placement)
     tissues = tissues or {}
+    # the same needle line in the same anatomy meets the same layers: kept on
+    # the (cached) anatomy, so that a new protocol or new tissue properties at
+    # a placement do not sample the anatomy along the needle again
+    layers = anatomy.cached(("needle-layers", path.tip_m, path.direction),
+                            lambda: _layer_tops(anatomy, path, placement))
+    return [(zt, tissues.get(n) or tissue(n)) for zt, n in layers]
+
+
+def _layer_tops(anatomy, path, placement) -> tuple:
+    """(z of the upper surface in m, tissue name) of each layer along ``path``,
+    as :func:`axisymmetric_layers` describes them."""
     names = anatomy.tissue_names
     WM, GM, PIA, CSF, DURA = (names.index(n) for n in ("white_matter", "grey_matter", "pia", "csf", "dura"))
     step = 1e-6
@@ -93,7 +104,7 @@ def axisymmetric_layers(anatomy: Anatomy, placement: Placement, *, path: NeedleP
         layers.append((float(z[g[0]] + step / 2), "grey_matter"))
     layers += [(float(t), n) for t, n in tops]
     layers.append((math.inf, anatomy.beyond_tissue))
-    return [(zt, tissues.get(n) or tissue(n)) for zt, n in layers]
+    return tuple(layers)
 
 
 def axisymmetric_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettings = MeshSettings(), *,

@@ -70,12 +70,15 @@ def tract_metrics(sampler, anatomy, path, size, settings: VerdictSettings, targe
     L = ras.sample(sampler, z_mid) >= 0.0
     # the raster covers the whole cord: its cord cells add up to the cord area
     cord_area = anatomy.cord_area_m2 / ras.step ** 2
-    cov = {n: float((L * fr[n]).sum() / fr[n].sum()) if fr[n].sum() > 0 else 0.0 for n in TRACTS}
+    area = ras.areas
+    cov = {n: float((L * fr[n]).sum() / area[n]) if area[n] > 0 else 0.0 for n in TRACTS}
     zones = {n.replace("stt_", ""): cov[n] for n in STT_ZONES}
     # cord segment spanned by the lesion, sampled on planes across it
     half = 0.5 * max(size.width_m, size.length_m, 2 * ras.step) + ras.step
     zs = np.linspace(z_mid - half, z_mid + half, 11)
-    shares = np.array([float(((ras.sample(sampler, z) >= 0.0) * cord).sum()) / cord_area for z in zs])
+    # (only cord cells count: the others are not sampled)
+    shares = np.array([float(((ras.sample_within(sampler, z, "cord") >= 0.0) * cord).sum()) / cord_area
+                       for z in zs])
     hit = np.nonzero(shares > 0)[0]
     cord_volume_fraction = float(shares[hit[0]:hit[-1] + 1].mean()) if hit.size else 0.0
     cst = fr["lateral_corticospinal"] >= 0.5

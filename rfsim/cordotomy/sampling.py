@@ -19,10 +19,12 @@ axial plane.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from rfsim.anatomy.names import TRACTS
+from rfsim.numerics.interpolation import linear_weights, needle_bilinear
 
 #: Raster cell (m) for metrics in the cross-section.
 RASTER_STEP_M = 50e-6
@@ -48,31 +50,22 @@ def _fill_metal(f, metal):
     return np.where(np.isfinite(g), g, -60.0)
 
 
-def _interp1(edges_c, x):
-    """Index and weight for linear interpolation on centres ``edges_c``."""
-    i = np.clip(np.searchsorted(edges_c, x) - 1, 0, edges_c.size - 2)
-    w = np.clip((x - edges_c[i]) / (edges_c[i + 1] - edges_c[i]), 0.0, 1.0)
-    return i, w
-
-
 class AxisymmetricSampler:
     """Criterion of the axisymmetric model at points of the cord (m)."""
 
     def __init__(self, grid, criterion, metal, path):
-        self.f = _fill_metal(np.asarray(criterion, float), metal)[:, 0, :]
+        self.f = np.ascontiguousarray(_fill_metal(np.asarray(criterion, float), metal)[:, 0, :])
         self.rc, self.zc = grid.centers[0], grid.centers[2]
         self.tip = np.array(path.tip_m)
         self.d = np.array(path.direction)
 
     def __call__(self, x, y, z):
-        px, py, pz = x - self.tip[0], y - self.tip[1], z - self.tip[2]
-        s = px * self.d[0] + py * self.d[1] + pz * self.d[2]
-        rho = np.sqrt(np.maximum(px * px + py * py + pz * pz - s * s, 0.0))
-        i, wi = _interp1(self.rc, rho)
-        k, wk = _interp1(self.zc, s)
-        f = self.f
-        return ((1 - wi) * (1 - wk) * f[i, k] + wi * (1 - wk) * f[i + 1, k]
-                + (1 - wi) * wk * f[i, k + 1] + wi * wk * f[i + 1, k + 1])
+        x, y, z = np.broadcast_arrays(x, y, z)
+        shape = x.shape
+        out = np.empty(x.size)
+        needle_bilinear(self.f, self.rc, self.zc, self.tip, self.d,
+                        *(np.ascontiguousarray(a, dtype=float).ravel() for a in (x, y, z)), out)
+        return out.reshape(shape)[()]  # a scalar for scalar points
 
 
 class CartesianSampler:
@@ -83,7 +76,7 @@ class CartesianSampler:
         self.c = grid.centers
 
     def __call__(self, x, y, z):
-        (i, wi), (j, wj), (k, wk) = (_interp1(c, v) for c, v in zip(self.c, (x, y, z)))
+        (i, wi), (j, wj), (k, wk) = (linear_weights(c, v) for c, v in zip(self.c, (x, y, z)))
         f = self.f
         out = 0.0
         for di, a in ((0, 1 - wi), (1, wi)):
@@ -123,15 +116,49 @@ class Raster:
         return float(self.x_edges[1] - self.x_edges[0])
 
     def centres(self):
-        """Cell centres (X, Y) in m, arrays (nx, ny)."""
+        """Cell centres (X, Y) in m, read-only arrays (nx, ny)."""
+        return self._centres
+
+    @cached_property
+    def _centres(self):
+        # built once: the metrics sample a dozen planes per lesion on them
         xc = 0.5 * (self.x_edges[1:] + self.x_edges[:-1])
         yc = 0.5 * (self.y_edges[1:] + self.y_edges[:-1])
-        return np.meshgrid(xc, yc, indexing="ij")
+        X, Y = np.meshgrid(xc, yc, indexing="ij")
+        X.setflags(write=False)
+        Y.setflags(write=False)
+        return X, Y
+
+    @cached_property
+    def areas(self) -> dict:
+        """Region name -> its area on the raster, in cells (the sum of its fractions)."""
+        return {n: float(f.sum()) for n, f in self.fractions.items()}
 
     def sample(self, sampler, z_m: float) -> np.ndarray:
         """``sampler`` at the cell centres in the axial plane at height z_m (m): (nx, ny)."""
         X, Y = self.centres()
         return sampler(X, Y, np.full_like(X, z_m))
+
+    def sample_within(self, sampler, z_m: float, region: str) -> np.ndarray:
+        """:meth:`sample` at the cells that hold some of ``region`` (a name of
+        :attr:`fractions`), and -inf at the others: for counts weighted by that
+        region's fractions, which the other cells do not enter, at the cost of
+        sampling only the region."""
+        cells, X, Y = self._within(region)
+        out = np.full(self.fractions[region].shape, -np.inf)
+        out.ravel()[cells] = sampler(X, Y, np.full_like(X, z_m))
+        return out
+
+    def _within(self, region):
+        if region not in self._within_cache:
+            cells = np.flatnonzero(self.fractions[region].ravel() > 0)
+            X, Y = self.centres()
+            self._within_cache[region] = cells, X.ravel()[cells], Y.ravel()[cells]
+        return self._within_cache[region]
+
+    @cached_property
+    def _within_cache(self) -> dict:
+        return {}
 
 
 def raster(anatomy, step_m: float = RASTER_STEP_M) -> Raster:

@@ -282,8 +282,13 @@ class PCG:
         if not (self.compiled and M.ldl is not None and bs[0].size < PARALLEL_MIN_CELLS):
             return [self.solve(G, diag, b, x0, where) for b, x0 in zip(bs, x0s)]
         f = M.ldl
-        B = np.stack([np.asarray(b, dtype=float) for b in bs])
-        X = np.stack([np.zeros(B.shape[1:]) if x0 is None else np.asarray(x0, dtype=float) for x0 in x0s])
+        # filled in place: np.stack's checks cost more than the copies here
+        B = np.empty((len(bs),) + bs[0].shape)
+        X = np.zeros(B.shape)
+        for m, (b, x0) in enumerate(zip(bs, x0s)):
+            B[m] = b
+            if x0 is not None:
+                X[m] = x0
         warm = np.array([x0 is not None for x0 in x0s])
         info = np.zeros((len(bs), 4))
         pcg_ldl(G[0], G[1], G[2], diag, self.mask, B, X, warm, self.rtol, self.maxiter,

@@ -225,6 +225,34 @@ def triad_np(a, b, c, s):
 
 
 # --------------------------------------------------------------------------
+# the heat step's system
+# --------------------------------------------------------------------------
+@njit(cache=CACHE)
+def bdf2_system(capacity, perfusion, perfused, T, T_prev, dt, a0, a1, a2, arterial, boundary, diag, rhs):
+    """The diagonal and right-hand side of a variable-step BDF2 heat step, per cell:
+
+        diag = a0 C + W,    rhs = C (a1 T - a2 T_prev) + W T_a + boundary
+
+    with C = capacity / dt (W/K) and W = perfusion where ``perfused`` (W/K).
+    ``a2 = 0`` (backward Euler) does not read ``T_prev``.  One pass instead of
+    a dozen NumPy temporaries per step (:meth:`rfsim.physics.heat.HeatSolver.step`).
+    """
+    for i in range(T.size):
+        C = capacity[i] / dt
+        W = perfusion[i] * (1.0 if perfused[i] else 0.0)
+        diag[i] = a0 * C + W
+        rhs[i] = C * (a1 * T[i] - (a2 * T_prev[i] if a2 else 0.0)) + W * arterial + boundary[i]
+
+
+def bdf2_system_np(capacity, perfusion, perfused, T, T_prev, dt, a0, a1, a2, arterial, boundary, diag, rhs):
+    """NumPy twin of :func:`bdf2_system`."""
+    C = capacity / dt
+    W = perfusion * perfused
+    diag[...] = a0 * C + W
+    rhs[...] = C * (a1 * T - (a2 * T_prev if a2 else 0.0)) + W * arterial + boundary
+
+
+# --------------------------------------------------------------------------
 # Joule heating
 # --------------------------------------------------------------------------
 @njit(cache=CACHE)
@@ -341,14 +369,124 @@ def boundary_source_np(G0, G1, G2, value, out):
     out[:, :, -1] += G2[:, :, -1] * value
 
 
-def boundary_outflow(G0_G1_G2, x) -> float:
-    """Sum over boundary faces of G x: what leaves through the Dirichlet sides
-    when the boundary value is 0 (current for the potential, heat for T - T_b).
-    The counterpart of :func:`boundary_source`; plain NumPy (one pass)."""
+# NumPy adds the terms of a sum pairwise, in blocks of 128 with eight partial
+# sums; the reductions below add theirs in exactly that order, so that they
+# give np.sum's answer to the last bit, without its temporaries.
+PAIRWISE_BLOCK = 128
+
+
+@njit(cache=CACHE)
+def _block_sum(a, lo, n):
+    """A leaf of the pairwise sum: at most ``PAIRWISE_BLOCK`` terms."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - n % 8:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=CACHE)
+def pairwise_sum(a, lo, n):
+    """Sum of a[lo:lo + n] (1-D) in the order of NumPy's pairwise summation:
+    blocks of at most ``PAIRWISE_BLOCK`` terms, halves (rounded down to a
+    multiple of 8) added.  The halving runs on an explicit stack: a recursive
+    kernel read back from Numba's cache crashed."""
+    if n <= PAIRWISE_BLOCK:
+        return _block_sum(a, lo, n)
+    # frames (lo, n, combine): combine = 1 adds the two values on top
+    f_lo = np.empty(256, np.int64)  # depth <= log2(n / 128) + 1: two frames a level
+    f_n = np.empty(256, np.int64)
+    f_c = np.empty(256, np.int64)
+    vals = np.empty(256)
+    nf = 1
+    nv = 0
+    f_lo[0], f_n[0], f_c[0] = lo, n, 0
+    while nf:
+        nf -= 1
+        flo, fn, fc = f_lo[nf], f_n[nf], f_c[nf]
+        if fc:
+            nv -= 1
+            vals[nv - 1] = vals[nv - 1] + vals[nv]
+        elif fn <= PAIRWISE_BLOCK:
+            vals[nv] = _block_sum(a, flo, fn)
+            nv += 1
+        else:
+            n2 = fn // 2
+            n2 -= n2 % 8
+            f_lo[nf], f_n[nf], f_c[nf] = flo, fn, 1  # after both halves
+            f_lo[nf + 1], f_n[nf + 1], f_c[nf + 1] = flo + n2, fn - n2, 0  # the second half
+            f_lo[nf + 2], f_n[nf + 2], f_c[nf + 2] = flo, n2, 0  # the first half, on top
+            nf += 3
+    return vals[0]
+
+
+@njit(cache=CACHE)
+def _face_sum(G, x, offset, buf):
+    """Sum of G (x - offset) over two 2-D face and cell slices, C order."""
+    k = 0
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            buf[k] = G[i, j] * (x[i, j] - offset)
+            k += 1
+    return pairwise_sum(buf, 0, k)
+
+
+@njit(cache=CACHE)
+def _boundary_outflow(G0, G1, G2, x, offset):
+    n0, n1, n2 = x.shape
+    buf = np.empty(max(n1 * n2, n0 * n2, n0 * n1))
+    return (_face_sum(G0[0], x[0], offset, buf) + _face_sum(G0[n0], x[n0 - 1], offset, buf)
+            + _face_sum(G1[:, 0], x[:, 0], offset, buf) + _face_sum(G1[:, n1], x[:, n1 - 1], offset, buf)
+            + _face_sum(G2[:, :, 0], x[:, :, 0], offset, buf) + _face_sum(G2[:, :, n2], x[:, :, n2 - 1], offset, buf))
+
+
+def boundary_outflow(G0_G1_G2, x, offset=0.0) -> float:
+    """Sum over boundary faces of G (x - offset): what leaves through the
+    Dirichlet sides held at ``offset`` (current for the potential, heat for the
+    temperature).  The counterpart of :func:`boundary_source`."""
+    return float(_boundary_outflow(*G0_G1_G2, x, float(offset)))
+
+
+def boundary_outflow_np(G0_G1_G2, x, offset=0.0) -> float:
+    """NumPy twin of :func:`boundary_outflow`."""
     G0, G1, G2 = G0_G1_G2
+    x = x - offset
     return float((G0[0] * x[0]).sum() + (G0[-1] * x[-1]).sum()
                  + (G1[:, 0] * x[:, 0]).sum() + (G1[:, -1] * x[:, -1]).sum()
                  + (G2[:, :, 0] * x[:, :, 0]).sum() + (G2[:, :, -1] * x[:, :, -1]).sum())
+
+
+@njit(cache=CACHE)
+def weighted_sum(w, m, x, y, c):
+    """Sum over cells of (w m) ((x - y) - c), flat arrays (m: bool or float):
+    a heat content change (W/K x K) or a perfusion loss."""
+    buf = np.empty(x.size)
+    for i in range(x.size):
+        buf[i] = (w[i] * m[i]) * ((x[i] - y[i]) - c)
+    return pairwise_sum(buf, 0, x.size)
+
+
+def weighted_sum_np(w, m, x, y, c):
+    """NumPy twin of :func:`weighted_sum`."""
+    return float((w * m * ((x - y) - c)).sum())
 
 
 # --------------------------------------------------------------------------

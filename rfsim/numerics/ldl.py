@@ -14,7 +14,7 @@ the Python loop's kernels are serial too), so the two give the same answer to
 the last bit; the tests hold them together.
 
 :class:`LDLFactors` carries the factors as flat arrays
-(:meth:`rfsim.numerics.sparse.Factor.ldl` extracts them from qdldl).
+(:mod:`rfsim.numerics.ldl_factor` computes them as qdldl does).
 """
 
 from __future__ import annotations
@@ -52,18 +52,6 @@ class LDLFactors:
     Lx: np.ndarray
     dinv: np.ndarray
     cells: np.ndarray
-
-    @classmethod
-    def from_qdldl(cls, solver, idx=None):
-        """The factors of a ``qdldl.Solver`` whose rows are the flat cells ``idx``
-        (default: the rows themselves, for vectors over the free cells)."""
-        L, d, perm = solver.factors()
-        cells = perm if idx is None else np.asarray(idx)[perm]
-        # Unsigned indices: Numba then drops its negative-index wraparound
-        # test from the inner loops, which made the solves twice as slow (and
-        # slower than qdldl's own).  32 bits: less to read from memory.
-        return cls(np.ascontiguousarray(L.indptr, np.uint32), np.ascontiguousarray(L.indices, np.uint32),
-                   np.ascontiguousarray(L.data, float), 1.0 / d, np.ascontiguousarray(cells, np.uint32))
 
 
 @njit(cache=CACHE)

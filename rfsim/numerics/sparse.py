@@ -16,12 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from rfsim.numerics.ldl import LDLFactors, ldl_apply
-
-try:  # LDL^T of OSQP (qdldl): refactorises a fixed pattern ~4x faster than SuperLU
-    import qdldl as _qdldl
-except ImportError:  # pragma: no cover - exercised where qdldl is missing
-    _qdldl = None
+from rfsim.numerics.ldl import ldl_apply
+from rfsim.numerics.ldl_factor import HAVE_QDLDL, LDLSymbolic
 
 
 def operator_diagonal(G, diag=None):
@@ -149,20 +145,18 @@ class Factor:
     U : scipy.sparse.csc_matrix
         Upper triangle of the operator (:meth:`Pattern.matrix`).
     reuse : Factor, optional
-        An earlier LDL^T factorisation of the same pattern: its solver is
-        refactorised in place, reusing the symbolic analysis (AMD ordering and
-        elimination tree: two thirds of a factorisation here).  Without
-        ``idx``, ``reuse`` is then spent; with ``idx``, each factorisation keeps
-        its factors in :attr:`ldl`, so ``reuse`` stays good.
+        An earlier LDL^T factorisation of the same pattern: its symbolic
+        analysis (AMD ordering, elimination tree: two thirds of a qdldl
+        factorisation here) is reused.  Each factorisation keeps its own
+        factors, so ``reuse`` stays good.
     planar : bool
         The grid has a single cell along some axis (the axisymmetric grids).
         qdldl's AMD ordering suits those operators; on 3-D grids its fill grows
         faster than SuperLU's, so SuperLU takes those.
     idx : 1-D int array, optional
         Flat cell index of each row of ``U`` (:attr:`Pattern.idx`); with it an
-        LDL^T factorisation keeps its factors as :attr:`ldl`, and solves with
-        them (:func:`rfsim.numerics.ldl.ldl_apply`, the same answer to the last
-        bit as qdldl's solve).
+        LDL^T factorisation also offers its factors over the cells as
+        :attr:`ldl`.
 
     Attributes
     ----------
@@ -173,21 +167,21 @@ class Factor:
 
     def __init__(self, U, reuse=None, planar=True, idx=None):
         self.ldl = None
-        if _qdldl is not None and planar:
-            if reuse is not None and isinstance(reuse._f, _qdldl.Solver):
-                reuse._f.update(U, upper=True)
-                self._f = reuse._f
-            else:
-                self._f = _qdldl.Solver(U, upper=True)
+        self.symbolic = None
+        if HAVE_QDLDL and planar:  # refactorises a fixed pattern ~4x faster than SuperLU
+            # qdldl's factorisation, compiled (rfsim.numerics.ldl_factor): the
+            # same factors to the last bit, without the copies of its Python API
+            self.symbolic = reuse.symbolic if reuse is not None and reuse.symbolic is not None else \
+                LDLSymbolic.of(U)
+            self._own = self.symbolic.factorise(U.data)  # rows in the order of U
             if idx is not None:
-                self._own = LDLFactors.from_qdldl(self._f)  # rows in the order of U
                 self.ldl = replace(self._own, cells=np.ascontiguousarray(idx[self._own.cells], np.uint32))
         else:
             self._f = splu_symmetric((U + sp.triu(U, 1).T).tocsc())
 
     def solve(self, b):
         """x with A x = b (vectors over the free cells)."""
-        if self.ldl is None:
+        if self.symbolic is None:
             return self._f.solve(b)
         f = self._own
         x = np.empty(b.size)

@@ -12,6 +12,7 @@ after the heat step has been solved (see :mod:`rfsim.physics.generator`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -60,7 +61,7 @@ class UnitSolution:
         """Electrode impedance (ohm)."""
         return 1.0 / self.conductance_s
 
-    @property
+    @cached_property
     def power_per_v2(self) -> float:
         """Total Joule power for 1 V (W/V^2)."""
         return float(self.joule.sum())

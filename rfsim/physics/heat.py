@@ -21,7 +21,8 @@ import numpy as np
 
 from rfsim.numerics.cg import PCG
 from rfsim.numerics.conductance import assemble_conductances
-from rfsim.numerics.kernels import apply_operator, boundary_outflow, boundary_source
+from rfsim.numerics.kernels import (apply_operator, bdf2_system, boundary_outflow, boundary_source,
+                                    weighted_sum)
 from rfsim.numerics.preconditioners import choose_preconditioner
 from rfsim.physics.domain import Domain
 from rfsim.physics.electric import cell_widths
@@ -62,6 +63,7 @@ class HeatSolver:
                                        wall=domain.wall)
         self.capacity = domain.rho_c * g.volume  # J/K
         self.perfusion_full = domain.perfusion * BLOOD_RHO_C * g.volume  # W/K
+        self._zero, self._one = np.zeros(g.ncells), np.ones(g.ncells)  # for the compiled sums
         self.boundary = np.zeros(g.shape)
         boundary_source(*self.G, domain.temperature_c, self.boundary)  # W
         free = np.ones(g.shape, bool)
@@ -70,11 +72,16 @@ class HeatSolver:
 
     def boundary_loss(self, T) -> float:
         """Heat leaving through the outer boundary (W) at temperatures T (C)."""
-        return boundary_outflow(self.G, T - self.domain.temperature_c)
+        return boundary_outflow(self.G, T, self.domain.temperature_c)
 
     def perfusion_loss(self, T, perfused) -> float:
         """Heat carried away by blood (W) where ``perfused`` is true."""
-        return float((self.perfusion_full * perfused * (T - self.domain.arterial_c)).sum())
+        return weighted_sum(self.perfusion_full.ravel(), perfused.ravel(), T.ravel(), self._zero,
+                            self.domain.arterial_c)
+
+    def content_change(self, T_new, T) -> float:
+        """Change of heat content (J) from temperatures T to T_new (C)."""
+        return weighted_sum(self.capacity.ravel(), self._one, T_new.ravel(), T.ravel(), 0.0)
 
     def step(self, T, T_prev, dt, dt_prev, perfused, source=None, responses=(), guesses=None, where=""):
         """One implicit step; returns the new temperature without the ``responses``
@@ -107,10 +114,10 @@ class HeatSolver:
             temperature is T_h + sum_i s_i R_i for source amplitudes s_i.
         """
         a0, a1, a2 = bdf2_coefficients(dt, dt_prev)
-        C = self.capacity / dt
-        W = self.perfusion_full * perfused
-        diag = a0 * C + W
-        rhs = C * (a1 * T - (a2 * T_prev if a2 else 0.0)) + W * self.domain.arterial_c + self.boundary
+        diag, rhs = np.empty_like(T), np.empty_like(T)
+        bdf2_system(self.capacity.ravel(), self.perfusion_full.ravel(), perfused.ravel(), T.ravel(),
+                    (T_prev if a2 else T).ravel(), dt, a0, a1, a2, self.domain.arterial_c, self.boundary.ravel(),
+                    diag.ravel(), rhs.ravel())
         if source is not None:
             rhs = rhs + source
         # Solve for the increment over the step: the residual tolerance then
@@ -125,5 +132,6 @@ class HeatSolver:
         apply_operator(*self.G, diag, self.pcg.mask, T, AT)
         guesses = guesses or [None] * (1 + len(responses))
         # the increment and the responses in one go: they share the operator
-        dT, *R = self.pcg.solve_many(self.G, diag, [rhs - AT, *responses], guesses, where)
+        np.subtract(rhs, AT, out=rhs)
+        dT, *R = self.pcg.solve_many(self.G, diag, [rhs, *responses], guesses, where)
         return T + dT, R

@@ -157,7 +157,7 @@ class EnergyLedger:
         if step.dt_prev_s is None:  # a restart: the scheme has no previous change
             self._delta_prev = 0.0
         a0, _, a2 = bdf2_coefficients(dt, step.dt_prev_s)
-        delta = float((hs.capacity * (T_new - T)).sum())
+        delta = hs.content_change(T_new, T)
         e["scheme_stored"] += a0 * delta - a2 * self._delta_prev
         self._delta_prev = delta
 

@@ -9,6 +9,8 @@ switched and no pyplot state is touched.
 
 from __future__ import annotations
 
+import textwrap
+
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -93,6 +95,7 @@ def plot_impedance(rows: list, title: str = "", tip_length_mm: float | None = No
     ax.set_ylabel("impedance (Ω)")
     ax.grid(alpha=0.25)
     ax.legend(handles=handles, fontsize=8, loc="upper left", frameon=True, framealpha=0.9)
-    ax.set_title(title or "impedance as the electrode advances", fontsize=10)
+    # wrapped: the axes are narrower than a full scenario description
+    ax.set_title(textwrap.fill(title or "impedance as the electrode advances", 85), fontsize=10)
     fig.set_dpi(IMPEDANCE_DPI)
     return fig

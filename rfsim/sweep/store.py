@@ -9,8 +9,9 @@ the store's lock, :mod:`rfsim.sweep.lock`):
   lists), ``n_runs``, ``n_points``, ``n_samples``, ``seed``, and
   ``meta_crc32``, the CRC-32 of the others;
 * group ``runs/``, attribute ``rows`` (committed rows, written after their
-  data), one 1-D dataset per column, rows in completion order
-  (:mod:`rfsim.sweep.columns`):
+  data), one 1-D dataset per column (:mod:`rfsim.sweep.columns`); rows in
+  completion order while the sweep runs, rewritten in run order when it
+  completes:
 
   - ``run``, ``point``, ``sample``: run index, design point, Monte Carlo draw;
   - ``param/KEY``: each varied parameter (file units);
@@ -173,7 +174,9 @@ def read_sweep(path) -> dict:
         ``meta`` (root attributes; ``design_keys`` and ``uncertain_keys`` as
         lists), ``n`` (committed rows) and ``columns``: name -> values in run
         order (float arrays with NaN for missing numbers, object arrays of
-        strings, lists of parsed JSON or of arrays).
+        strings, lists of parsed JSON or of arrays); ``kinds``: name -> how
+        the column was stored (``float``, ``int``, ``bool``, ``str``,
+        ``json``, ``array``).
 
     Raises
     ------
@@ -192,7 +195,7 @@ def read_sweep(path) -> dict:
             cols[name] = [decode("json", v) for v in cols[name]]
     order = np.argsort(cols["run"], kind="stable") if n else np.zeros(0, int)
     cols = {k: (v[order] if isinstance(v, np.ndarray) else [v[i] for i in order]) for k, v in cols.items()}
-    return {"meta": meta, "n": n, "columns": cols}
+    return {"meta": meta, "n": n, "columns": cols, "kinds": kinds}
 
 
 def _store_rows(path) -> tuple:
@@ -284,20 +287,10 @@ class SweepWriter:
     def __enter__(self):
         import h5py
 
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        try:
-            with h5py.File(tmp, "w") as f:
-                _write_meta(f, self.meta)
-                cols = Columns(f)
-                for row in self.existing:
-                    cols.append(row)
-                cols.trim()
-                cols.commit()
-            # the journal first: from here on it holds every row the store will
+        def journal():  # the journal first: from here on it holds every row the store will
             self._journal = JournalWriter(self.journal, {"format": FORMAT, **self.meta}, self.existing)
-            os.replace(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
+
+        _rebuild(self.path, self.meta, self.existing, before_replace=journal)
         self._f = h5py.File(self.path, "a")
         self._cols = Columns(self._f)
         return self
@@ -319,5 +312,32 @@ class SweepWriter:
             self._f.close()
             self._journal.close()
         if exc[0] is None and self._cols.n >= self.meta["n_runs"]:
-            self.journal.unlink()
+            # complete: rows in run order for whoever reads the file directly
+            # (h5py, xarray, pandas); the journal still holds every row if this
+            # is interrupted, and the replace is atomic
+            _, rows, _ = _store_rows(self.path)
+            if len(rows) == self._cols.n:  # never rewrite a store that reads back short
+                _rebuild(self.path, self.meta, sorted(rows, key=lambda r: r["run"]))
+                self.journal.unlink()
         return False
+
+
+def _rebuild(path, meta: dict, rows, before_replace=None) -> None:
+    """Write a store holding ``rows`` (in the order given) in a temporary file
+    that atomically replaces ``path``; ``before_replace()`` runs just before."""
+    import h5py
+
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with h5py.File(tmp, "w") as f:
+            _write_meta(f, meta)
+            cols = Columns(f)
+            for row in rows:
+                cols.append(row)
+            cols.trim()
+            cols.commit()
+        if before_replace is not None:
+            before_replace()
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -21,7 +21,7 @@ from rfsim.uncertainty import fidelity
 from rfsim.uncertainty.declared import active_uncertainties
 from rfsim.uncertainty.draws import REDUCED_REFINE, check_draws, draw_runs, draw_values, pam50_folder
 from rfsim.uncertainty.engine import execute_runs, store_meta
-from rfsim.uncertainty.probability_map import extract_lesion_map, probability
+from rfsim.uncertainty.probability_map import SHAPE_3D, extract_lesion_map, extract_lesion_maps, probability
 from rfsim.uncertainty.summary import summarize_draws
 from rfsim.version import __version__
 
@@ -42,20 +42,36 @@ class UncertaintyResult:
         (rfsim.uncertainty.probability_map).
     rows : list of dict
         One store row per draw.
+    volume_probability : ndarray or None
+        With ``volume_map``: the share of draws lesioned at each cell of the
+        3-D normalised raster (``probability_map.SHAPE_3D``), for NIfTI output.
     """
 
     scenario: object
     summary: dict
     probability_map: np.ndarray
     rows: list
+    volume_probability: np.ndarray | None = None
+
+
+#: Uncertainties of the anatomy itself, which a patient's images fix.
+_IMAGE_GIVEN = ("anatomy.ap_mm", "anatomy.rl_mm", "anatomy.source")
 
 
 def usable_uncertainties(scenario) -> tuple:
-    """(active uncertainties, notes): the anatomy choice is dropped, with a
-    note, when no PAM50 atlas is found on this machine."""
+    """(active uncertainties, notes): with a patient's images the cord's size
+    and the atlas choice are held (the images give them); otherwise the
+    anatomy choice is dropped, with a note, when no PAM50 atlas is found on
+    this machine."""
     active = active_uncertainties(scenario)
     notes = []
-    if any(a.distribution is None for a in active):
+    if scenario.anatomy.source == "patient":
+        held = [a.name for a in active if set(a.declared.keys) & set(_IMAGE_GIVEN)]
+        if held:
+            active = tuple(a for a in active if a.name not in held)
+            notes.append(f"{', '.join(held)} held: the patient's images give the cord's size and shape "
+                         f"(their segmentation error is not drawn)")
+    elif any(a.distribution is None for a in active):
         import importlib.util
 
         why = ("no PAM50 atlas found (set [anatomy] pam50_folder or $SCT_DIR)" if pam50_folder(scenario) is None
@@ -71,7 +87,7 @@ def usable_uncertainties(scenario) -> tuple:
 
 def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int | None = None,
                         scheduler: str | None = None, store=None, full: bool = False, check: int = 0,
-                        progress: bool = False) -> UncertaintyResult:
+                        progress: bool = False, volume_map: bool = False) -> UncertaintyResult:
     """N draws over the declared uncertainties of a cordotomy placement.
 
     Parameters
@@ -91,6 +107,9 @@ def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int
         Also run the first ``check`` draws with the full model and report the
         reduced model's error on them (``reduced_model.check``).
     progress : bool
+    volume_map : bool
+        Also record each draw's lesion in 3-D (``volume_probability``; about
+        13 kB a draw in the store), as ``--nifti`` needs.
 
     Returns
     -------
@@ -113,8 +132,11 @@ def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int
         runs += [replace(r, point=1) for r in extra]  # point 1: the full-model check
     spec = {"kind": "uncertainty", "base": _base_text(scenario), "n": n, "seed": seed, "full": full,
             "check": check, "uncertainties": [a.as_dict() for a in active]}
+    if volume_map:  # rows without the 3-D map cannot serve a run that needs it
+        spec["volume_map"] = True
     meta = store_meta(spec, runs, 2 if check and not full else 1, n, seed, [a.name for a in active])
-    res = execute_runs(runs, meta, store, workers, scheduler, extract=extract_lesion_map, progress=progress)
+    res = execute_runs(runs, meta, store, workers, scheduler, progress=progress,
+                       extract=extract_lesion_maps if volume_map else extract_lesion_map)
     rows = [r for r in res["rows"] if r["point"] == 0]
     vh = scenario.verdict.ventral_horn_warning_fraction
     summary = {"rfsim_version": __version__, "model": scenario.model, "anatomy": scenario.anatomy.source,
@@ -133,8 +155,10 @@ def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int
             summary["reduced_model"]["check"] = fidelity.compare(full_rows, rows[:check], vh)
     summary["resumed_draws"] = res["resumed"]
     summary["runtime_s"] = time.perf_counter() - t0
-    pmap = probability(r.get("metric/lesion_map") for r in rows if r.get("status") == "ok")
-    return UncertaintyResult(scenario, summary, pmap, rows)
+    ok = [r for r in rows if r.get("status") == "ok"]
+    pmap = probability(r.get("metric/lesion_map") for r in ok)
+    vol = probability((r.get("metric/lesion_volume_map") for r in ok), SHAPE_3D) if volume_map else None
+    return UncertaintyResult(scenario, summary, pmap, rows, vol)
 
 
 def _base_text(scenario) -> str:

@@ -32,7 +32,7 @@ from rfsim.sweep.store import SweepWriter, journal_path, prepare
 KEEP_METRICS = ("relief_predicted", "cst_spared", "cst_lesioned_fraction", "cst_margin_mm",
                 "ventral_horn_lesioned_fraction", "cord_area_fraction", "cord_volume_fraction", "stt_zone_coverage",
                 "lesion_width_mm", "lesion_volume_mm3", "lesion_depth_mm", "offset_mm", "depth_mm", "impedance_ohm",
-                "lesion_map")
+                "lesion_map", "lesion_volume_map")
 
 
 def _row(run, result: dict) -> dict:

@@ -71,3 +71,23 @@ def test_cartesian_rasterisation_is_fast_for_a_million_cells(anat):
     elapsed = time.perf_counter() - t0
     assert d.grid.ncells > 5e5
     assert elapsed < 15.0
+
+
+def test_layers_are_kept_per_needle_line_and_take_tissue_overrides(monkeypatch):
+    """A second call at the same needle line reads the layers kept on the
+    anatomy (no sampling along the needle), with that call's own tissues."""
+    from dataclasses import replace
+
+    from rfsim.physics.tissue import tissue
+
+    anat = load_parametric(csf_gap_mm=5.0)  # a fresh anatomy: nothing kept yet
+    p = Placement.default("leg")
+    first = axisymmetric_layers(anat, p)
+    wetter = replace(tissue("csf"), sigma_s_per_m=2.5)
+    monkeypatch.setattr(type(anat), "tissue_weights", None)  # sampling the anatomy again would now fail
+    again = axisymmetric_layers(anat, p, tissues={"csf": wetter})
+    assert [z for z, _ in again] == [z for z, _ in first]
+    assert [t for _, t in again if t.name == "csf"] == [wetter]
+    assert [t for _, t in first if t.name == "csf"] == [tissue("csf")]
+    with pytest.raises(TypeError):  # another needle line samples the anatomy
+        axisymmetric_layers(anat, Placement.from_mm(depth_mm=3.0))

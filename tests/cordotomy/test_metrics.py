@@ -46,3 +46,21 @@ def test_metrics_of_known_lesions():
     m = tract_metrics(lambda x, y, z: np.where(x < 0, 1.0, -1.0), anatomy, path, size, VerdictSettings(), "leg")
     assert m["cord_area_fraction"] == pytest.approx(0.5, abs=0.01)
     assert all(v == 0.0 for v in m["tract_coverage"].values())
+
+
+def test_sample_within_is_sample_on_the_region_and_minus_infinity_off_it():
+    anatomy = load_parametric()
+    ras = raster(anatomy)
+    calls = []
+
+    def sampler(x, y, z):
+        calls.append(x.size)
+        return np.sin(3e3 * x) + np.cos(2e3 * y) + z
+
+    full = ras.sample(sampler, 1e-4)
+    within = ras.sample_within(sampler, 1e-4, "cord")
+    cord = ras.fractions["cord"] > 0
+    assert 0 < cord.sum() < cord.size
+    assert np.array_equal(within[cord], full[cord])
+    assert np.all(within[~cord] == -np.inf)
+    assert calls == [cord.size, cord.sum()]  # only the region was sampled

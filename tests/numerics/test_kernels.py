@@ -124,3 +124,44 @@ def test_triad_matches_twin(rng):
     K.triad(a1, b, c, 3.0)
     K.triad_np(a2, b, c, 3.0)
     np.testing.assert_allclose(a1, a2, rtol=1e-15)
+
+
+@pytest.mark.parametrize("a2", [0.0, 0.3], ids=["backward Euler", "BDF2"])
+def test_bdf2_system_matches_twin_to_the_bit(a2, rng):
+    sh = (6, 1, 9)
+    cap, perf = rng.uniform(1, 2, sh), rng.uniform(0, 1, sh)
+    perfused = rng.random(sh) < 0.7
+    T, T_prev, boundary = rng.uniform(37, 90, sh), rng.uniform(37, 90, sh), rng.uniform(0, 1, sh)
+    out = []
+    for kern in (K.bdf2_system, K.bdf2_system_np):
+        diag, rhs = np.empty(sh), np.empty(sh)
+        # backward Euler has no previous level: NaN there must not be read
+        prev = T_prev if a2 else np.full(sh, np.nan)
+        args = [a.ravel() for a in (cap, perf, perfused, T, prev)]
+        kern(*args, 0.7, 1.4, 1.7, a2, 36.5, boundary.ravel(), diag.ravel(), rhs.ravel())
+        out.append((diag, rhs))
+    (d1, r1), (d2, r2) = out
+    assert np.array_equal(d1, d2) and np.array_equal(r1, r2)
+    assert np.all(np.isfinite(r1))
+
+
+def test_sums_are_numpys_to_the_bit(rng):
+    """The compiled sums add in NumPy's pairwise order: the same bits as np.sum,
+    for sizes around every block boundary and on the cell and face shapes of a
+    prediction's grid (44 x 1 x 140) and a 3-D one."""
+    for n in [*range(1, 40), 127, 128, 129, 255, 256, 257, 1000, 6160, 8191, 8192, 8193, 50000]:
+        a = rng.normal(size=n) * 10.0 ** rng.uniform(-6, 6, n)
+        assert K.pairwise_sum(a, 0, n) == a.sum()
+    for sh in [(44, 1, 140), (7, 5, 9)]:
+        G = [rng.uniform(0, 2, tuple(s + (ax == k) for k, s in enumerate(sh))) for ax in range(3)]
+        x = rng.uniform(30, 90, sh)
+        assert K.boundary_outflow(G, x, 37.0) == K.boundary_outflow_np(G, x, 37.0)
+        assert K.boundary_outflow(G, x) == K.boundary_outflow_np(G, x)
+        w, y = rng.uniform(0, 1e-3, sh), rng.uniform(30, 90, sh)
+        for m in (rng.random(sh) < 0.6, np.ones(sh)):
+            args = [a.ravel() for a in (w, m, x, y)]
+            assert K.weighted_sum(*args, 1.5) == K.weighted_sum_np(*args, 1.5)
+        zero = np.zeros(x.size)
+        # as the heat solver calls it: the perfusion loss and the heat content change
+        assert K.weighted_sum(w.ravel(), m.ravel(), x.ravel(), zero, 36.6) == float((w * m * (x - 36.6)).sum())
+        assert K.weighted_sum(w.ravel(), np.ones(x.size), x.ravel(), y.ravel(), 0.0) == float((w * (x - y)).sum())

@@ -50,8 +50,9 @@ def test_damage_tracker_keeps_each_lesion_and_stops_perfusion(shutoff):
 
 
 def test_energy_ledger_balances_a_lossless_step():
-    heat = SimpleNamespace(capacity=np.array([1.0, 3.0]), boundary_loss=lambda T: 0.0,
-                           perfusion_loss=lambda T, perfused: 0.0)
+    cap = np.array([1.0, 3.0])
+    heat = SimpleNamespace(capacity=cap, boundary_loss=lambda T: 0.0, perfusion_loss=lambda T, perfused: 0.0,
+                           content_change=lambda T_new, T: float((cap * (T_new - T)).sum()))
     T0, T1 = np.full(2, 37.0), np.full(2, 38.0)
     ledger = EnergyLedger(heat, T0)
     unit = SimpleNamespace(power_per_v2=0.5)
