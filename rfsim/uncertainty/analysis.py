@@ -71,7 +71,7 @@ def usable_uncertainties(scenario) -> tuple:
 
 def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int | None = None,
                         scheduler: str | None = None, store=None, full: bool = False, check: int = 0,
-                        progress: bool = False) -> UncertaintyResult:
+                        progress=False) -> UncertaintyResult:
     """N draws over the declared uncertainties of a cordotomy placement.
 
     Parameters
@@ -90,7 +90,9 @@ def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int
     check : int
         Also run the first ``check`` draws with the full model and report the
         reduced model's error on them (``reduced_model.check``).
-    progress : bool
+    progress : bool or callable
+        True: a progress bar on stderr; a callable: ``progress(done, total)``
+        after each draw.
 
     Returns
     -------
