@@ -3,7 +3,8 @@ Selenium through Debian's chromedriver, against ``rfsim serve`` on loopback.
 
 Locally these skip when Chromium is missing; under CI (``CI`` set) they fail,
 since ``.ci/run`` installs it.  The first test writes docs/app.png, the
-screenshot in the README.
+screenshot in the README.  The probabilities run before the 3-D model, which
+the last test leaves running (the server runs one job at a time).
 """
 
 import os
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -74,7 +76,14 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def downloads():
+    folder = tempfile.mkdtemp(prefix="rfsim-downloads-")
+    yield Path(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         msg = f"needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER})"
         if os.environ.get("CI"):
@@ -87,8 +96,12 @@ def browser():
     profile = tempfile.mkdtemp(prefix="rfsim-chromium-")
     for flag in CHROMIUM_FLAGS + (f"--user-data-dir={profile}",):
         opts.add_argument(flag)
+    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                           "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     driver.set_page_load_timeout(120)
+    # headless Chromium saves downloads only when told where
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
@@ -138,10 +151,23 @@ def test_offset_change_updates_verdict_and_figure(server, browser):
     verdict1 = _text(browser, "verdict")
     assert "corticospinal tract spared" in verdict1 and verdict1 != verdict0
     assert "kept" in _text(browser, "comparison") and _src(browser, "kept-figure") == figure0
+    # each figure at least as wide as it was drawn to be read (not half a window each)
+    assert browser.find_element(By.ID, "now-figure").size["width"] > 1000
     time.sleep(0.5)  # let the loading overlay fade before the picture
-    browser.save_screenshot(str(REPO / "docs" / "app.png"))
+    _screenshot_whole_page(browser, REPO / "docs" / "app.png")
     assert t_verdict < budget, f"verdict took {t_verdict:.2f} s"
     assert t_figure < 1.5 * budget, f"figure took {t_figure:.2f} s"
+
+
+def _screenshot_whole_page(driver, path):
+    """The page from top to bottom (both placements and their comparison)."""
+    size = driver.get_window_size()
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(size["width"], height + (size["height"] - driver.execute_script(
+        "return window.innerHeight")))
+    time.sleep(0.3)
+    driver.save_screenshot(str(path))
+    driver.set_window_size(size["width"], size["height"])
 
 
 def test_bad_value_gets_a_message_and_the_answer_stays(server, browser):
@@ -185,6 +211,56 @@ def test_two_tabs_keep_their_own_answers(server, browser):
         alone = answer_form({**DEFAULTS, "offset": offset})["current"]["summary"]
         for label, value in numbers(alone):
             assert f"{label}\n{value}" in shown or f"{label} {value}" in shown, (label, value, shown)
+
+
+def test_probabilities_on_request_belong_to_their_placement(server, browser):
+    _open(browser, server)
+    _type(browser, "draws", "5")
+    WebDriverWait(browser, 30, 0.05).until(lambda d: "must lie in [10, 2000]" in _text(d, "draws-error"))
+    _type(browser, "draws", "10")
+    WebDriverWait(browser, 30, 0.05).until(lambda d: not _text(d, "draws-error"))
+    assert "seed 0" in _text(browser, "seed")
+    browser.find_element(By.CSS_SELECTOR, "#uncertainty input").click()
+    WebDriverWait(browser, 60, 0.1).until(lambda d: "probabilities:" in _text(d, "progress-unc-text"))
+    WebDriverWait(browser, 600, 0.2).until(lambda d: "P(relief)" in _text(d, "uncertainty-panel"))
+    panel = _text(browser, "uncertainty-panel")
+    for words in ("P(CST reached)", "P(ventral horn)", "95 % Wilson interval", "cord fraction (%)",
+                  "CST margin (mm)", "10 of 10 ran (seed 0)", "calibration", "offset 1.5 mm"):
+        assert words in panel, (words, panel)
+    assert _src(browser, "uncertainty-figure").startswith("data:image/png;base64,")
+    _type(browser, "offset", "2")
+    WebDriverWait(browser, 60, 0.05).until(lambda d: "earlier placement" in _text(d, "uncertainty-panel"))
+    assert browser.find_element(By.ID, "unc-again").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "#uncertainty input").click()  # unticked: the panel goes
+    WebDriverWait(browser, 30, 0.05).until(lambda d: not d.find_element(By.ID, "uncertainty-panel").is_displayed())
+
+
+def test_nifti_download_of_the_pam50_anatomy(server, browser, downloads):
+    import nibabel
+
+    folder = next((p for p in (REPO.parent / "shared" / "data" / "pam50_c1c3",
+                               REPO.parent.parent / "shared" / "data" / "pam50_c1c3") if p.is_dir()), None)
+    if folder is None:
+        pytest.skip("PAM50 crop not found in ../shared/data/pam50_c1c3")
+    _open(browser, server)
+    nifti = browser.find_element(By.ID, "get-nifti")
+    assert not nifti.is_enabled() and "no image" in _text(browser, "nifti-note")
+    browser.find_element(By.CSS_SELECTOR, "#anatomy input[value='pam50']").click()
+    _type(browser, "folder", str(folder))
+    WebDriverWait(browser, 180, 0.1).until(lambda d: "pam50" in _text(d, "verdict"))
+    WebDriverWait(browser, 30, 0.1).until(lambda d: d.find_element(By.ID, "get-nifti").is_enabled())
+    nifti.click()
+    WebDriverWait(browser, 180, 0.2).until(lambda d: list(downloads.glob("*.nifti.zip")))
+    (got,) = downloads.glob("*.nifti.zip")
+    assert got.name == "rfsim_right_leg_off1.5_dep2.5_axisymmetric.nifti.zip"
+    with zipfile.ZipFile(got) as z:
+        z.extractall(downloads / "nifti")
+    images = sorted((downloads / "nifti").glob("*.nii.gz"))
+    assert len(images) == 4
+    for path in images:
+        img = nibabel.load(path)
+        assert img.shape == nibabel.load(images[0]).shape and len(img.shape) == 3
+    assert nibabel.load(downloads / "nifti" / "lesion.nii.gz").get_fdata().sum() > 0
 
 
 def test_3d_model_on_request_shows_its_progress(server, browser):
