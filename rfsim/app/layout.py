@@ -67,7 +67,7 @@ def _uncertainty_request():
                   html.Span(f" seed {SEED} (fixed: the same question, the same answer)", id="seed", style=_SMALL)]),
         html.Div(id="draws-error", className="field-error", style=ERROR_STYLE),
         html.Div(f"{lo} to {hi} draws over the declared uncertainties (docs/uncertainty.md) around the placement "
-                 "shown, on the reduced model; 200 take about a minute on two cores", style=_SMALL),
+                 "shown, on the reduced model; 200 draws take 100 s of CPU time, about a minute on two free cores", style=_SMALL),
         _progress("unc"),
         html.Button("probabilities for this placement", id="unc-again", style={**_BUTTON, "display": "none"}),
     ])
