@@ -163,6 +163,13 @@ def request_uncertainty(ticked: bool, draws_text, current: dict | None) -> dict:
     return {"error": "", "unc": unc}
 
 
+def first_answer_awaited(ticked: bool, unc: dict | None) -> bool:
+    """Whether a new answer shown should start the probabilities: only when
+    the box was ticked before there was any answer to ask them for (later
+    changes of placement do not start a minute's work each)."""
+    return ticked and not unc
+
+
 def earlier_placement(unc: dict, current: dict | None) -> str:
     """'' when the probabilities asked for are those of the placement shown
     now, else a sentence that says they are not."""
@@ -285,8 +292,11 @@ def register(app) -> None:
 
     @app.callback(Output("draws-error", "children"), Output("unc-job", "data"), Output("poll-unc", "disabled"),
                   Output("progress-unc-box", "style"), Input("uncertainty", "value"), Input("draws", "value"),
-                  Input("unc-again", "n_clicks"), State("current", "data"), prevent_initial_call=True)
-    def on_uncertainty(ticked, draws, _again, current):
+                  Input("unc-again", "n_clicks"), Input("current", "data"), State("unc-job", "data"),
+                  prevent_initial_call=True)
+    def on_uncertainty(ticked, draws, _again, current, unc):
+        if ctx.triggered_id == "current" and not first_answer_awaited(bool(ticked), unc):
+            return no_update, no_update, no_update, no_update
         out = request_uncertainty(bool(ticked), draws, current)
         if "unc" not in out:
             return out["error"], no_update, no_update, no_update

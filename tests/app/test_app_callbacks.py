@@ -289,6 +289,12 @@ def test_probabilities_belong_to_the_placement_asked_for():
     assert callbacks.uncertainty_outputs(None, moved)[1] == {"display": "none"}
 
 
+def test_a_new_answer_starts_probabilities_only_when_none_were_asked_for():
+    assert callbacks.first_answer_awaited(True, None)  # ticked before the first answer came
+    assert not callbacks.first_answer_awaited(True, {"key": "k", "placement": "p", "form": {}, "id": None})
+    assert not callbacks.first_answer_awaited(False, None)
+
+
 def test_the_model_serves_predictions_before_impedance_charts():
     lock = results.ModelLock()
     order = []
