@@ -2,8 +2,9 @@
 Selenium through Debian's chromedriver, against ``rfsim serve`` on loopback.
 
 Locally these skip when Chromium is missing; under CI (``CI`` set) they fail,
-since ``.ci/run`` installs it.  The first test writes docs/app.png, the
-screenshot in the README.  The probabilities run before the 3-D model, which
+since ``.ci/run`` installs it.  The first test takes the screenshot of the
+page; with ``RFSIM_APP_SCREENSHOT=docs/app.png`` it writes the README's (by
+default a temporary file, so a test run leaves the checkout as it was).  The probabilities run before the 3-D model, which
 the last test leaves running (the server runs one job at a time).
 """
 
@@ -143,7 +144,7 @@ def _type(driver, id_, text):
     box.send_keys(text, Keys.ENTER)
 
 
-def test_offset_change_updates_verdict_and_figure(server, browser):
+def test_offset_change_updates_verdict_and_figure(server, browser, tmp_path):
     _open(browser, server)
     _open(browser, server)  # the second load is what a planner sees: compiled, cached anatomy
     verdict0, figure0 = _text(browser, "verdict"), _src(browser, "now-figure")
@@ -170,7 +171,9 @@ def test_offset_change_updates_verdict_and_figure(server, browser):
     # each figure at least as wide as it was drawn to be read (not half a window each)
     assert browser.find_element(By.ID, "now-figure").size["width"] > 1000
     time.sleep(0.5)  # let the loading overlay fade before the picture
-    _screenshot_whole_page(browser, REPO / "docs" / "app.png")
+    shot = Path(os.environ.get("RFSIM_APP_SCREENSHOT") or tmp_path / "app.png")
+    _screenshot_whole_page(browser, shot)
+    assert shot.stat().st_size > 100_000  # a page with two figures, not a blank window
     assert t_verdict < budget, f"verdict took {t_verdict:.2f} s"
     assert t_figure < 1.5 * budget, f"figure took {t_figure:.2f} s"
 
