@@ -1,16 +1,17 @@
 """What the planning page shows and offers for download, made from a
 :class:`~rfsim.prediction.Prediction`: the figure as PNG bytes, the summary as
-JSON, the HDF5 results file.  Each is the same as the command line's
-(``rfsim predict --plot``, ``--json``, ``--out``).
-
-Outputs that later issues add plug in here, as names in :data:`PLANNED`, until
-they exist; the page shows them disabled with the reason.
+JSON, the HDF5 results file, the NIfTI outputs as a zip; and the probability
+figure of an uncertainty answer.  Each is the same as the command line's
+(``rfsim predict --plot``, ``--json``, ``--out``, ``--nifti``, and
+``rfsim predict --uncertainty N --plot``).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
+import zipfile
 from pathlib import Path
 
 from rfsim.io import write_result
@@ -21,31 +22,65 @@ from rfsim.io import write_result
 PAGE_DPI = 90
 DOWNLOAD_DPI = 130
 
-#: Outputs the issue asks for that rfsim does not make yet: name -> why not.
-PLANNED = {
-    "nifti": "NIfTI outputs arrive with the patient-images issue (14); not in this version",
-    "uncertainty": "probabilities of relief and of CST involvement arrive with the uncertainty issue (13); "
-                   "not in this version",
-}
+#: Why the NIfTI download is not offered for an anatomy without an image.
+NO_NIFTI = ("NIfTI: the parametric anatomy has no image to write the lesion on; choose the PAM50 atlas or a "
+            "patient folder")
 
 
 def figure_png(prediction, dpi: int = DOWNLOAD_DPI) -> bytes:
-    """The figure of ``rfsim predict --plot`` as PNG bytes.
+    """The figure of ``rfsim predict --plot`` as PNG bytes, cropped as it crops.
 
-    The one place the app draws: when :mod:`rfsim.plots` returns a matplotlib
-    Figure, this becomes ``fig.savefig(buf)``.  Callers hold the app's figure
-    lock (pyplot keeps global state).
+    The page's copy (:data:`PAGE_DPI`) is written with light compression: it
+    is made at every change and only travels to the browser on this machine.
+    Callers hold the app's figure lock (:data:`rfsim.app.results.FIGURE_LOCK`).
     """
-    from rfsim.plots import save_figure
+    from rfsim.plots import render_png
     from rfsim.plots.prediction import plot_prediction
     from rfsim.prediction import cross_section
 
+    fig = plot_prediction(prediction, cross_section(prediction))
+    fig.set_dpi(dpi)
+    return render_png(fig, crop=True, compress_level=1 if dpi == PAGE_DPI else 6)
+
+
+def probability_png(u) -> bytes:
+    """The probability figure of ``rfsim predict --uncertainty N --plot`` of
+    an :class:`~rfsim.uncertainty.UncertaintyResult`, as PNG bytes."""
+    from rfsim.plots import render_png
+    from rfsim.plots.uncertainty import probability_figure
+    from rfsim.prediction import place
+    from rfsim.uncertainty.probability_map import on_anatomy
+
+    anatomy, placement, needle = place(u.scenario)
+    fig = probability_figure(anatomy, placement, needle, on_anatomy(u.probability_map, anatomy), u.summary)
+    fig.set_dpi(PAGE_DPI)
+    return render_png(fig, crop=True)
+
+
+def has_image(summary: dict) -> bool:
+    """Whether an answer's anatomy was read from an image (PAM50 or a
+    patient's): only then can the NIfTI outputs be written."""
+    return not str(summary["anatomy"]).startswith("parametric")
+
+
+def nifti_zip(prediction) -> bytes:
+    """The files of ``rfsim predict --nifti FOLDER`` (:func:`rfsim.nifti.write_nifti`)
+    in one zip, as bytes.
+
+    Raises
+    ------
+    ConfigError
+        An anatomy without an image, or nibabel missing.
+    """
+    from rfsim.nifti import write_nifti
+
+    buf = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="rfsim-app-") as tmp:
-        path = Path(tmp) / "prediction.png"
-        fig = plot_prediction(prediction, cross_section(prediction))
-        fig.set_dpi(dpi)
-        save_figure(fig, path, crop=True)
-        return path.read_bytes()
+        files = write_nifti(prediction, Path(tmp) / "nifti")
+        with zipfile.ZipFile(buf, "w") as z:
+            for path in files.values():  # .nii.gz are compressed already
+                z.write(path, path.name, zipfile.ZIP_STORED if path.suffix == ".gz" else zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
 
 
 def summary_json(summary: dict) -> bytes:

@@ -12,6 +12,7 @@ command line.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 from rfsim.cordotomy.placement import DEFAULT_DEPTH_MM, DEFAULT_OFFSET_MM
@@ -19,6 +20,7 @@ from rfsim.errors import ConfigError
 from rfsim.physics.electrode import KANPOLAT_DIAMETER_MM, KANPOLAT_TIP_MM
 from rfsim.physics.generator import Protocol
 from rfsim.scenario.config import Scenario, parse_scenario
+from rfsim.uncertainty import predict_uncertainty
 
 _CLINICAL = Protocol.clinical()  # the protocol `rfsim predict` runs without flags
 ANATOMIES = {"parametric": "parametric C1-C2", "pam50": "PAM50 atlas", "patient": "patient folder"}
@@ -83,6 +85,35 @@ FIELDS = (
 
 FIELD_IDS = tuple(f.id for f in FIELDS)
 DEFAULTS = {f.id: f.default for f in FIELDS}
+
+_UNCERTAINTY = inspect.signature(predict_uncertainty).parameters
+#: Uncertainty draws the page asks for unless told otherwise, and the seed of
+#: every draw: those of ``predict_uncertainty`` (and ``rfsim predict
+#: --uncertainty N``), so the page and the command line give the same answer.
+DRAWS_DEFAULT = _UNCERTAINTY["n"].default
+SEED = _UNCERTAINTY["seed"].default
+#: Draws the page takes: fewer give intervals too wide to read; more, a wait
+#: of minutes on two cores (the command line takes up to 100000).
+DRAWS_RANGE = (10, 2000)
+
+
+def draws_from_text(text) -> int:
+    """The number of uncertainty draws typed in the page.
+
+    Raises
+    ------
+    ValueError
+        With the message to show beside the field.
+    """
+    lo, hi = DRAWS_RANGE
+    s = "" if text is None else str(text).strip()
+    try:
+        n = int(s)
+    except ValueError:
+        raise ValueError(f"{s!r} is not a whole number of draws ({lo} to {hi})") from None
+    if not lo <= n <= hi:
+        raise ValueError(f"{n}: draws must lie in [{lo}, {hi}]")
+    return n
 
 
 def placement_defaults(target: str) -> dict:

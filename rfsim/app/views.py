@@ -1,13 +1,17 @@
 """Parts of the planning page drawn from results: the verdict with its numbers,
-the comparison of two placements, and the impedance chart.
+the comparison of two placements, the impedance chart and the probabilities.
 
-Plain functions from a summary (the dict of ``rfsim predict --json``) or an
-impedance profile to Dash components or a Plotly figure; no model calls.
+Plain functions from a summary (the dict of ``rfsim predict --json`` or of
+``rfsim predict --uncertainty N --json``) or an impedance profile to Dash
+components or a Plotly figure; no model calls.
 """
 
 from __future__ import annotations
 
 from dash import html
+
+from rfsim.uncertainty.fidelity import model_lines
+from rfsim.uncertainty.summary import format_interval, format_percentiles
 
 GOOD, BAD = "#1b7f3b", "#b3261e"
 
@@ -62,6 +66,47 @@ def verdict_panel(s: dict) -> list:
     for w in s.get("warnings", []):
         out.append(html.Div("warning: " + w, style={"color": BAD, "fontSize": "0.85em"}))
     return out
+
+
+def probability_rows(u: dict) -> list:
+    """The probabilities with their 95 % intervals and the percentiles of an
+    uncertainty answer, as (label, text) pairs, worded as ``rfsim predict
+    --uncertainty N`` prints them."""
+    return [
+        ("P(relief)", format_interval(u["p_relief"], u["p_relief_ci"]) + "  (95 % Wilson interval)"),
+        ("P(CST reached)", format_interval(u["p_cst_reached"], u["p_cst_reached_ci"])),
+        ("P(ventral horn)", format_interval(u["p_ventral_horn"], u["p_ventral_horn_ci"])),
+        ("cord fraction (%)", format_percentiles(u["cord_area_fraction_percentiles"], 100, "{:.1f}")),
+        ("CST margin (mm)", format_percentiles(u["cst_margin_mm_percentiles"])),
+        ("draws", f"{u['draws_ok']} of {u['draws']} ran (seed {u['seed']}) in {u['runtime_s']:.0f} s"),
+    ]
+
+
+def uncertainty_panel(u: dict, figure_src: str, earlier: str = "") -> list:
+    """An uncertainty answer: its placement, the probabilities, the model and
+    its measured error, notes, and the probability figure beside them.
+    ``earlier``: why these are not the probabilities of the placement shown
+    now ('' if they are)."""
+    rows = [html.Tr([html.Th(k, style={"textAlign": "left", "paddingRight": "1em", "fontWeight": "normal",
+                                       "color": "#555", "whiteSpace": "nowrap"}),
+                     html.Td(v, style={"whiteSpace": "pre-wrap"})]) for k, v in probability_rows(u)]
+    first, *errors = model_lines(u["reduced_model"])
+    small = {"fontSize": "0.8em", "color": "#444", "marginTop": "0.3em"}
+    head = (f"Probabilities: {u['side']} {u['target']}, offset {u['offset_mm']:g} mm, depth {u['depth_mm']:g} mm "
+            f"({u['model']} model, {u['anatomy']} anatomy)")
+    text = [html.H4(head, id="uncertainty-title", style={"margin": "0.3em 0"})]
+    if earlier:
+        text.append(html.Div(earlier, id="uncertainty-earlier", style={"color": BAD, "fontWeight": "bold"}))
+    text += [html.Table(rows, style={"fontSize": "0.92em"}),
+             html.Div("drawn: " + ", ".join(x["name"] for x in u["uncertainties"]), style=small),
+             html.Div([html.Div("model: " + first)] + [html.Div(e, style={"paddingLeft": "1.5em"}) for e in errors]
+                      + [html.Div("note: " + n) for n in u.get("notes", []) + u.get("failed_reasons", [])],
+                      style=small)]
+    figure = html.Img(id="uncertainty-figure", src=figure_src, alt="probability contours of the lesion over the "
+                      "tracts", style={"width": "100%", "opacity": 0.45 if earlier else 1})
+    return [html.Div([html.Div(text, style={"flex": "1 1 26em", "minWidth": "22em"}),
+                      html.Div(figure, style={"flex": "1 1 36em", "maxWidth": "58em"})],
+                     style={"display": "flex", "gap": "1em", "flexWrap": "wrap", "alignItems": "flex-start"})]
 
 
 def comparison(a: dict, b: dict | None) -> list:

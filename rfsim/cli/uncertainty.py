@@ -87,15 +87,10 @@ def print_uncertainty(s: dict) -> None:
     print("  cord fraction (%)       " + format_percentiles(s["cord_area_fraction_percentiles"], 100, "{:.1f}"))
     print("  CST margin (mm)         " + format_percentiles(s["cst_margin_mm_percentiles"]))
     print("  uncertainties drawn     " + ", ".join(u["name"] for u in s["uncertainties"]))
-    rm = s["reduced_model"]
-    if rm is None:
-        print("  model       full (every draw at the scenario's mesh)")
-    else:
-        print(f"  model       reduced (mesh refine {rm['mesh_refine']:g}); error against the full model:")
-        cal = rm["calibration"]
-        print("    " + fidelity.describe(cal and cal.get("error"), "calibration" + (f" ({cal['where']})" if cal else "")))
-        if rm["check"] is not None:
-            print("    " + fidelity.describe(rm["check"], "this run's check"))
+    first, *errors = fidelity.model_lines(s["reduced_model"])
+    print(f"  model       {first}")
+    for line in errors:
+        print(f"    {line}")
     for r in s.get("failed_reasons", []):
         print(f"  failed      {r}")
     for n in s["notes"]:

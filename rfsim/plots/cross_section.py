@@ -20,7 +20,7 @@ import numpy as np
 
 from rfsim.plots.lesion import draw_isotherms, draw_lesion
 from rfsim.plots.style import (ABBREVIATIONS, ATLAS_TRACT_COLOURS, ATLAS_ZONE_COLOURS, COLOURS, HORNS,
-                               OTHER_TRACTS, distance_ticks, interior_point, orient, scale_bar)
+                               OTHER_TRACTS, add_outline, distance_ticks, interior_point, orient, scale_bar)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -74,10 +74,10 @@ def _layers(ax, anatomy):
     for w, h, col in (((a_in + t_d) * 2, (b_in + t_d) * 2, COLOURS["dura"]), (a_in * 2, b_in * 2, COLOURS["csf"])):
         ax.add_patch(Ellipse((cx * mm, cy * mm), w * mm, h * mm, facecolor=col, edgecolor="none", zorder=1))
     px, py = anatomy.outline.points(anatomy.pia_thickness_m)
-    ax.add_patch(Polygon(np.c_[px, py] * mm, closed=True, facecolor=COLOURS["pia"], edgecolor="none", zorder=2))
+    add_outline(ax, Polygon(np.c_[px, py] * mm, closed=True, facecolor=COLOURS["pia"], edgecolor="none", zorder=2))
     ox, oy = anatomy.outline.points()
-    ax.add_patch(Polygon(np.c_[ox, oy] * mm, closed=True, facecolor=COLOURS["white_matter"], edgecolor="none",
-                         zorder=3))
+    add_outline(ax, Polygon(np.c_[ox, oy] * mm, closed=True, facecolor=COLOURS["white_matter"], edgecolor="none",
+                            zorder=3))
 
 
 class _Labels:
@@ -197,7 +197,7 @@ def _regions(ax, anatomy, xs, ys, X, Y, tracts, target, labels, avoid):
     # an atlas's tract maps reach past the cord's edge: draw them in the cord only
     ox, oy = anatomy.outline.points()
     cord = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none")
-    ax.add_patch(cord)
+    add_outline(ax, cord)
     first = len(ax.collections)
     names = _Labels(labels, xs, ys, avoid)
     handles = _grey_matter(ax, sample, X, Y, names)

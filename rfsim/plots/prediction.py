@@ -25,7 +25,7 @@ import numpy as np
 
 from rfsim.plots.cross_section import draw_cross_section
 from rfsim.plots.lesion import annotate_margin, draw_lesion, draw_overlap, lesion_in_tissue
-from rfsim.plots.style import COLOURS, OKABE_ITO
+from rfsim.plots.style import COLOURS, OKABE_ITO, add_outline
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -161,7 +161,7 @@ def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure
                                  window_mm=window, tracts="verdict", legend=False, title=False)
     ox, oy = pr.anatomy.outline.points()
     cord = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none", transform=ax.transData)
-    ax.add_patch(cord)
+    add_outline(ax, cord)
     tissue = reg["cord"] >= 0.5
     lesion = lesion_in_tissue(xe, ye, section.lesion, tissue)
     handles += draw_lesion(ax, xe, ye, lesion, tissue, clip=cord)
@@ -179,7 +179,7 @@ def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure
                        window_mm=whole, labels=False, legend=False, title=False, letters=False, step_m=60e-6)
     cord_inset = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none",
                          transform=inset.transData)
-    inset.add_patch(cord_inset)
+    add_outline(inset, cord_inset)
     draw_lesion(inset, xe, ye, lesion, tissue, clip=cord_inset, lw=1.4)
     inset.add_patch(Rectangle((window[0], window[2]), window[1] - window[0], window[3] - window[2], fill=False,
                               ec="black", lw=1.2, ls="-", zorder=30))

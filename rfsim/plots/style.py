@@ -106,6 +106,19 @@ def orient(ax, side: str, radiological: bool = True, letters: bool = True) -> No
         ax.text(0.5, 0.012, "P", ha="center", va="bottom", **kw)
 
 
+def add_outline(ax, patch):
+    """Add a patch with many vertices (a cord outline) to an Axes whose limits
+    are already set.
+
+    ``ax.add_patch`` also grows the Axes' data limits, walking the patch's
+    path one segment at a time in Python: ~20 ms for an outline's 1441
+    segments, 0.19 s of the 0.79 s (CPU) a prediction figure took to build
+    over its eight outlines, for limits a fixed window never reads.  The
+    patch is drawn exactly as ``add_patch`` would draw it (the same pixels).
+    """
+    return ax.add_artist(patch)
+
+
 def distance_ticks(ax) -> None:
     """Label the x ticks with the distance (mm) from the midline, unsigned:
     in radiological orientation the x axis runs right to left on one side."""

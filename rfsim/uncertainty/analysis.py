@@ -87,7 +87,7 @@ def usable_uncertainties(scenario) -> tuple:
 
 def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int | None = None,
                         scheduler: str | None = None, store=None, full: bool = False, check: int = 0,
-                        progress: bool = False, volume_map: bool = False) -> UncertaintyResult:
+                        progress=False, volume_map: bool = False) -> UncertaintyResult:
     """N draws over the declared uncertainties of a cordotomy placement.
 
     Parameters
@@ -106,7 +106,9 @@ def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int
     check : int
         Also run the first ``check`` draws with the full model and report the
         reduced model's error on them (``reduced_model.check``).
-    progress : bool
+    progress : bool or callable
+        True: a progress bar on stderr; a callable: ``progress(done, total)``
+        after each draw.
     volume_map : bool
         Also record each draw's lesion in 3-D (``volume_probability``; about
         13 kB a draw in the store), as ``--nifti`` needs.

@@ -59,7 +59,7 @@ def store_meta(spec: dict, runs, n_points: int, n_samples: int, seed: int, keys)
 
 
 def execute_runs(runs, meta: dict, store=None, workers: int | None = None, scheduler: str | None = None,
-                 extract=None, prepare_hook=None, progress: bool = False) -> dict:
+                 extract=None, prepare_hook=None, progress=False) -> dict:
     """Run ``runs`` (or the part of them not yet in ``store``) and return every row.
 
     Parameters
@@ -77,8 +77,9 @@ def execute_runs(runs, meta: dict, store=None, workers: int | None = None, sched
         Address of a Dask scheduler to run on instead.
     extract, prepare_hook : callable, optional
         Worker hooks (:func:`rfsim.sweep.execute.run_tasks_locally`).
-    progress : bool
-        Show progress on stderr.
+    progress : bool or callable
+        True: show progress on stderr; a callable: ``progress(done, total)``
+        after each run (the planning page's progress bar).
 
     Returns
     -------
@@ -121,7 +122,8 @@ def execute_runs(runs, meta: dict, store=None, workers: int | None = None, sched
                     results = run_tasks_serially(tasks, extract, prepare_hook)
                 else:
                     results = run_tasks_locally(tasks, workers or os.cpu_count() or 1, extract, prepare_hook)
-                bar = Progress(len(runs), len(runs) - len(todo)) if progress else None
+                bar = (_Calls(progress, len(runs), len(runs) - len(todo)) if callable(progress)
+                       else Progress(len(runs), len(runs) - len(todo)) if progress else None)
                 try:
                     for task, result in results:
                         row = _row(by_index[task.index], result)
@@ -138,6 +140,21 @@ def execute_runs(runs, meta: dict, store=None, workers: int | None = None, sched
     rows.sort(key=lambda r: r["run"])
     stats["rows"] = rows
     return stats
+
+
+class _Calls:
+    """Progress reported to a function instead of stderr (the methods of Progress that execute_runs uses)."""
+
+    def __init__(self, report, total: int, done: int):
+        self.report, self.total, self.done = report, total, done
+        report(done, total)
+
+    def update(self, ok: bool):
+        self.done += 1
+        self.report(self.done, self.total)
+
+    def close(self):
+        pass
 
 
 class _Memory:

@@ -75,3 +75,17 @@ def describe(err: dict, label: str) -> str:
             f"max {num(c['max'], '{:.4f}')}; CST margin |error| mean {num(m['mean'], '{:.3f}')} mm, "
             f"max {num(m['max'], '{:.3f}')} mm; same verdict relief {a['relief']:.0%}, "
             f"CST {a['cst']:.0%}, ventral horn {a['ventral_horn']:.0%}")
+
+
+def model_lines(reduced_model: dict | None) -> list:
+    """What an answer says of its model: the first line, then the measured
+    errors of the reduced model (``summary["reduced_model"]``), one a line."""
+    rm = reduced_model
+    if rm is None:
+        return ["full (every draw at the scenario's mesh)"]
+    cal = rm["calibration"]
+    out = [f"reduced (mesh refine {rm['mesh_refine']:g}); error against the full model:",
+           describe(cal and cal.get("error"), "calibration" + (f" ({cal['where']})" if cal else ""))]
+    if rm["check"] is not None:
+        out.append(describe(rm["check"], "this run's check"))
+    return out

@@ -2,8 +2,10 @@
 Selenium through Debian's chromedriver, against ``rfsim serve`` on loopback.
 
 Locally these skip when Chromium is missing; under CI (``CI`` set) they fail,
-since ``.ci/run`` installs it.  The first test writes docs/app.png, the
-screenshot in the README.
+since ``.ci/run`` installs it.  The first test takes the screenshot of the
+page; with ``RFSIM_APP_SCREENSHOT=docs/app.png`` it writes the README's (by
+default a temporary file, so a test run leaves the checkout as it was).  The probabilities run before the 3-D model, which
+the last test leaves running (the server runs one job at a time).
 """
 
 import os
@@ -14,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -35,6 +38,19 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--window-size=1600,1250")
 
 
+class _Url(str):
+    """The server's URL, with the process id of the server (``pid``)."""
+
+    pid: int
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, s) a process has used so far (Linux /proc),
+    threads included: what an answer costs whatever else the machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -49,7 +65,8 @@ def server():
     log = tempfile.TemporaryFile("w+")
     proc = subprocess.Popen([sys.executable, "-m", "rfsim", "serve", "--port", str(port)], stdout=log,
                             stderr=subprocess.STDOUT, env=env, cwd=tempfile.gettempdir())
-    url = f"http://127.0.0.1:{port}/"
+    url = _Url(f"http://127.0.0.1:{port}/")
+    url.pid = proc.pid
     try:
         for _ in range(240):
             if proc.poll() is not None:
@@ -74,7 +91,14 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def downloads():
+    folder = tempfile.mkdtemp(prefix="rfsim-downloads-")
+    yield Path(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         msg = f"needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER})"
         if os.environ.get("CI"):
@@ -87,8 +111,12 @@ def browser():
     profile = tempfile.mkdtemp(prefix="rfsim-chromium-")
     for flag in CHROMIUM_FLAGS + (f"--user-data-dir={profile}",):
         opts.add_argument(flag)
+    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                           "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     driver.set_page_load_timeout(120)
+    # headless Chromium saves downloads only when told where
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
@@ -103,9 +131,10 @@ def _src(driver, id_):
 
 
 def _open(driver, url):
-    """Load the page and wait for its first answer (verdict and figure)."""
+    """Load the page and wait for its first answer (verdict, figure and impedance chart)."""
     driver.get(url)
-    WebDriverWait(driver, 180, 0.1).until(lambda d: "offset" in _text(d, "verdict") and _src(d, "now-figure"))
+    WebDriverWait(driver, 180, 0.1).until(lambda d: "offset" in _text(d, "verdict") and _src(d, "now-figure")
+                                          and d.find_elements(By.CSS_SELECTOR, "#impedance .scatterlayer .trace"))
 
 
 def _type(driver, id_, text):
@@ -115,7 +144,7 @@ def _type(driver, id_, text):
     box.send_keys(text, Keys.ENTER)
 
 
-def test_offset_change_updates_verdict_and_figure(server, browser):
+def test_offset_change_updates_verdict_and_figure(server, browser, tmp_path):
     _open(browser, server)
     _open(browser, server)  # the second load is what a planner sees: compiled, cached anatomy
     verdict0, figure0 = _text(browser, "verdict"), _src(browser, "now-figure")
@@ -123,25 +152,41 @@ def test_offset_change_updates_verdict_and_figure(server, browser):
     browser.find_element(By.ID, "keep").click()  # the default placement, kept for comparison
     WebDriverWait(browser, 60, 0.1).until(lambda d: _src(d, "kept-figure"))
 
-    t0 = time.perf_counter()
+    cpu0, t0 = _cpu_seconds(server.pid), time.perf_counter()
     _type(browser, "offset", "2")
     WebDriverWait(browser, 60, 0.02).until(lambda d: "offset 2 mm" in _text(d, "verdict"))
     t_verdict = time.perf_counter() - t0
     WebDriverWait(browser, 60, 0.02).until(lambda d: _src(d, "now-figure") not in ("", figure0))
     t_figure = time.perf_counter() - t0
+    cpu = _cpu_seconds(server.pid) - cpu0
     # the machine's 2 cores may be shared: the budget stretches with the load beyond them
     load = os.getloadavg()[0] / (os.cpu_count() or 1)
     budget = 2.0 * max(1.0, load)
     print(f"offset change -> page updated in {t_verdict:.2f} s (verdict), {t_figure:.2f} s (figure); "
-          f"load {load:.1f} per core, budget {budget:.1f} s")
+          f"server CPU {cpu:.2f} s; load {load:.1f} per core, budget {budget:.1f} s")
 
     verdict1 = _text(browser, "verdict")
     assert "corticospinal tract spared" in verdict1 and verdict1 != verdict0
     assert "kept" in _text(browser, "comparison") and _src(browser, "kept-figure") == figure0
+    # each figure at least as wide as it was drawn to be read (not half a window each)
+    assert browser.find_element(By.ID, "now-figure").size["width"] > 1000
     time.sleep(0.5)  # let the loading overlay fade before the picture
-    browser.save_screenshot(str(REPO / "docs" / "app.png"))
+    shot = Path(os.environ.get("RFSIM_APP_SCREENSHOT") or tmp_path / "app.png")
+    _screenshot_whole_page(browser, shot)
+    assert shot.stat().st_size > 100_000  # a page with two figures, not a blank window
     assert t_verdict < budget, f"verdict took {t_verdict:.2f} s"
     assert t_figure < 1.5 * budget, f"figure took {t_figure:.2f} s"
+
+
+def _screenshot_whole_page(driver, path):
+    """The page from top to bottom (both placements and their comparison)."""
+    size = driver.get_window_size()
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(size["width"], height + (size["height"] - driver.execute_script(
+        "return window.innerHeight")))
+    time.sleep(0.3)
+    driver.save_screenshot(str(path))
+    driver.set_window_size(size["width"], size["height"])
 
 
 def test_bad_value_gets_a_message_and_the_answer_stays(server, browser):
@@ -185,6 +230,56 @@ def test_two_tabs_keep_their_own_answers(server, browser):
         alone = answer_form({**DEFAULTS, "offset": offset})["current"]["summary"]
         for label, value in numbers(alone):
             assert f"{label}\n{value}" in shown or f"{label} {value}" in shown, (label, value, shown)
+
+
+def test_probabilities_on_request_belong_to_their_placement(server, browser):
+    _open(browser, server)
+    _type(browser, "draws", "5")
+    WebDriverWait(browser, 30, 0.05).until(lambda d: "must lie in [10, 2000]" in _text(d, "draws-error"))
+    _type(browser, "draws", "10")
+    WebDriverWait(browser, 30, 0.05).until(lambda d: not _text(d, "draws-error"))
+    assert "seed 0" in _text(browser, "seed")
+    browser.find_element(By.CSS_SELECTOR, "#uncertainty input").click()
+    WebDriverWait(browser, 60, 0.1).until(lambda d: "probabilities:" in _text(d, "progress-unc-text"))
+    WebDriverWait(browser, 600, 0.2).until(lambda d: "P(relief)" in _text(d, "uncertainty-panel"))
+    panel = _text(browser, "uncertainty-panel")
+    for words in ("P(CST reached)", "P(ventral horn)", "95 % Wilson interval", "cord fraction (%)",
+                  "CST margin (mm)", "10 of 10 ran (seed 0)", "calibration", "offset 1.5 mm"):
+        assert words in panel, (words, panel)
+    assert _src(browser, "uncertainty-figure").startswith("data:image/png;base64,")
+    _type(browser, "offset", "2")
+    WebDriverWait(browser, 60, 0.05).until(lambda d: "earlier placement" in _text(d, "uncertainty-panel"))
+    assert browser.find_element(By.ID, "unc-again").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "#uncertainty input").click()  # unticked: the panel goes
+    WebDriverWait(browser, 30, 0.05).until(lambda d: not d.find_element(By.ID, "uncertainty-panel").is_displayed())
+
+
+def test_nifti_download_of_the_pam50_anatomy(server, browser, downloads):
+    import nibabel
+
+    folder = next((p for p in (REPO.parent / "shared" / "data" / "pam50_c1c3",
+                               REPO.parent.parent / "shared" / "data" / "pam50_c1c3") if p.is_dir()), None)
+    if folder is None:
+        pytest.skip("PAM50 crop not found in ../shared/data/pam50_c1c3")
+    _open(browser, server)
+    nifti = browser.find_element(By.ID, "get-nifti")
+    assert not nifti.is_enabled() and "no image" in _text(browser, "nifti-note")
+    browser.find_element(By.CSS_SELECTOR, "#anatomy input[value='pam50']").click()
+    _type(browser, "folder", str(folder))
+    WebDriverWait(browser, 180, 0.1).until(lambda d: "pam50" in _text(d, "verdict"))
+    WebDriverWait(browser, 30, 0.1).until(lambda d: d.find_element(By.ID, "get-nifti").is_enabled())
+    nifti.click()
+    WebDriverWait(browser, 180, 0.2).until(lambda d: list(downloads.glob("*.nifti.zip")))
+    (got,) = downloads.glob("*.nifti.zip")
+    assert got.name == "rfsim_right_leg_off1.5_dep2.5_axisymmetric.nifti.zip"
+    with zipfile.ZipFile(got) as z:
+        z.extractall(downloads / "nifti")
+    images = sorted((downloads / "nifti").glob("*.nii.gz"))
+    assert len(images) == 4
+    for path in images:
+        img = nibabel.load(path)
+        assert img.shape == nibabel.load(images[0]).shape and len(img.shape) == 3
+    assert nibabel.load(downloads / "nifti" / "lesion.nii.gz").get_fdata().sum() > 0
 
 
 def test_3d_model_on_request_shows_its_progress(server, browser):

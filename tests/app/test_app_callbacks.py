@@ -1,9 +1,12 @@
 """The planning page without a browser: the form, its messages, the answers of
 two sessions at once, the downloads, and the 3-D job."""
 
+import base64
+import gzip
 import io
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -171,8 +174,6 @@ def test_downloads_are_the_command_lines_files(tmp_path):
     cur = callbacks.answer_form(dict(DEFAULTS))["current"]
     js = callbacks.download("json", cur)
     assert js["filename"] == "rfsim_right_leg_off1.5_dep2.5_axisymmetric.json"
-    import base64
-
     assert json.loads(base64.b64decode(js["content"])) == cur["summary"]
     png = base64.b64decode(callbacks.download("png", cur)["content"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -202,8 +203,6 @@ def test_form_errors_read_as_one_line():
 def test_3d_job_runs_in_its_own_process_and_reports_progress():
     from rfsim.app.jobs import Runner
 
-    import time
-
     runner = Runner()
     job_id = runner.submit({**DEFAULTS, "lesions": "1", "duration": "5"})
     seen = []
@@ -221,3 +220,134 @@ def test_3d_job_runs_in_its_own_process_and_reports_progress():
     assert entry.summary["model"] == "3d"
     assert set(entry.files) == {"page", "png", "json", "h5"}
     assert callbacks.figure_src({"key": job.key, "model": "3d", "form": {}, "summary": entry.summary})
+
+
+def test_nifti_is_offered_for_an_image_anatomy_only(pam50_folder):
+    import zipfile
+
+    import nibabel
+
+    from rfsim.app.artifacts import NO_NIFTI
+    from rfsim.nifti import FILES
+
+    par = callbacks.answer_form(dict(DEFAULTS))["current"]
+    assert callbacks.nifti_offer(par) == (True, NO_NIFTI, NO_NIFTI)
+    with pytest.raises(ConfigError):  # asked anyway (the button is disabled): refused with the reason
+        callbacks.download("nifti", par)
+    cur = callbacks.answer_form({**DEFAULTS, "anatomy": "pam50", "folder": str(pam50_folder)})["current"]
+    disabled, _, note = callbacks.nifti_offer(cur)
+    assert not disabled and note == ""
+    got = callbacks.download("nifti", cur)
+    assert got["filename"].endswith("_axisymmetric.nifti.zip")
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(got["content"]))) as z:
+        names = set(z.namelist())
+        assert names == {FILES[k] for k in ("lesion", "damage", "peak_temperature", "needle")} | {"rfsim_nifti.json"}
+        side = json.loads(z.read("rfsim_nifti.json"))
+        lesion = nibabel.Nifti1Image.from_bytes(gzip.decompress(z.read(FILES["lesion"])))
+    assert side["anatomy"] == "pam50"
+    assert 0 < lesion.get_fdata().sum() < lesion.get_fdata().size
+
+
+@pytest.mark.parametrize("text, words", [("abc", "not a whole number"), ("", "not a whole number"),
+                                         ("5", "must lie in [10, 2000]"), ("2001", "must lie in [10, 2000]")])
+def test_bad_number_of_draws_gets_a_message_and_starts_nothing(text, words):
+    cur = callbacks.answer_form(dict(DEFAULTS))["current"]
+    out = callbacks.request_uncertainty(True, text, cur)
+    assert words in out["error"] and "unc" not in out  # the request shown stays as it was
+    assert callbacks.request_uncertainty(False, text, cur)["error"] == out["error"]  # ticked or not
+    assert callbacks.request_uncertainty(False, "10", cur) == {"error": "", "unc": None}
+
+
+def test_probabilities_belong_to_the_placement_asked_for():
+    """An answer at hand is shown at once; after a change of placement it is
+    said to be the earlier placement's, and asking again is offered."""
+    from rfsim.app import jobs
+    from rfsim.app.form import SEED
+    from rfsim.uncertainty import predict_uncertainty
+
+    cur = callbacks.answer_form(dict(DEFAULTS))["current"]
+    reports = []
+    key, summary, files = jobs.compute_uncertainty(cur["form"], {"draws": 10, "seed": SEED, "workers": 0},
+                                                   lambda f, m: reports.append(f))
+    assert reports == sorted(reports) and reports[-1] == 1.0
+    direct = predict_uncertainty(scenario_from_form(cur["form"]), n=10, seed=SEED, workers=0).summary
+    assert summary["p_relief_ci"] == direct["p_relief_ci"] and summary["draws"] == 10
+    results.keep(results.Entry(key, summary, None, files), job=True)
+    for _ in range(results.CACHE_SIZE + 1):  # layered answers do not push a job's answer out
+        results.keep(results.Entry(f"filler-{_}", {}, None, {}))
+    out = callbacks.request_uncertainty(True, "10", cur)
+    assert out["error"] == "" and out["unc"]["key"] == key and out["unc"]["id"] is None  # no job: at hand
+    panel, style, again = callbacks.uncertainty_outputs(out["unc"], cur)
+    text = str(panel)
+    assert style["display"] == "block" and again["display"] == "none"
+    assert "P(relief)" in text and "95 % Wilson interval" in text and "calibration" in text
+    assert "earlier placement" not in text and "data:image/png;base64," in text
+    moved = callbacks.answer_form({**DEFAULTS, "offset": "2"})["current"]
+    panel, style, again = callbacks.uncertainty_outputs(out["unc"], moved)
+    assert "earlier placement" in str(panel) and "offset 1.5 mm" in str(panel)
+    assert again["display"] == "inline-block"
+    assert callbacks.uncertainty_outputs(None, moved)[1] == {"display": "none"}
+
+
+def test_a_new_answer_starts_probabilities_only_when_none_were_asked_for():
+    assert callbacks.first_answer_awaited(True, None)  # ticked before the first answer came
+    assert not callbacks.first_answer_awaited(True, {"key": "k", "placement": "p", "form": {}, "id": None})
+    assert not callbacks.first_answer_awaited(False, None)
+
+
+def test_the_model_serves_predictions_before_impedance_charts():
+    lock = results.ModelLock()
+    order = []
+
+    def use(name, urgent):
+        with lock.hold(urgent):
+            order.append(name)
+
+    with lock.hold():
+        chart = threading.Thread(target=use, args=("chart", False))
+        chart.start()
+        time.sleep(0.2)  # the chart asks first
+        prediction = threading.Thread(target=use, args=("prediction", True))
+        prediction.start()
+        time.sleep(0.2)  # both wait for the lock
+    chart.join(5)
+    prediction.join(5)
+    assert order == ["prediction", "chart"]
+
+
+def test_page_figure_is_drawn_ahead_of_its_request():
+    results.clear()
+    cur = callbacks.answer_form({**DEFAULTS, "offset": "1.7"})["current"]
+    entry = results.cached(cur["key"])
+    for _ in range(600):
+        if "page" in entry.files:
+            break
+        time.sleep(0.1)
+    assert "page" in entry.files  # drawn with no request for it
+    assert callbacks.figure_src(cur).endswith(base64.b64encode(entry.files["page"]).decode())
+
+
+@pytest.mark.slow
+def test_uncertainty_job_runs_in_its_own_process_and_reports_progress():
+    """The job's process starts the uncertainty's own workers (it is not a
+    daemon), reports draws done, and leaves the answer and its figure."""
+    from rfsim.app.form import SEED
+    from rfsim.app.jobs import Runner, uncertainty_key
+
+    runner = Runner()
+    job_id = runner.submit(dict(DEFAULTS), "uncertainty", draws=10, seed=SEED)
+    seen, texts = [], set()
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 900:
+        job = runner.status(job_id)
+        seen.append(job.fraction)
+        view = callbacks.job_view(job)
+        texts.add(view["text"])
+        if view["stop"]:
+            break
+        time.sleep(0.3)
+    assert job.state == "done", job
+    assert seen == sorted(seen) and any(t.startswith("probabilities: draw") for t in texts), texts
+    assert job.key == uncertainty_key(scenario_from_form(dict(DEFAULTS)), 10, SEED)
+    entry = results.cached(job.key)
+    assert entry.summary["draws"] == 10 and entry.files["page"][:8] == b"\x89PNG\r\n\x1a\n"

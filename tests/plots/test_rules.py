@@ -1,5 +1,6 @@
 """Rules of rfsim.plots: figure modules only draw (they import nothing of the
-model), never touch pyplot or the backend, and save_figure writes a file."""
+model), never touch pyplot or the backend, save_figure writes a file and
+render_png gives the same picture as bytes."""
 
 import ast
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import rfsim.plots
-from rfsim.plots import save_figure
+from rfsim.plots import render_png, save_figure
 
 PLOTS = Path(rfsim.plots.__file__).parent
 
@@ -38,6 +39,33 @@ def test_save_figure_writes_at_the_figures_dpi(tmp_path):
     import matplotlib.image as mi
 
     assert mi.imread(out).shape[:2] == (50, 100)
+
+
+def _png_shape(data_or_path):
+    import io
+
+    import matplotlib.image as mi
+
+    src = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else data_or_path
+    return mi.imread(src, format="png").shape
+
+
+@pytest.mark.parametrize("title", ["short", "a title far longer than the figure is wide " * 4])
+def test_render_png_crops_as_save_figure_does(tmp_path, title):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4.0, 3.0))
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 2])
+    fig.suptitle(title)  # the long one is drawn past the figure's edges
+    fig.set_dpi(60)
+    whole = _png_shape(render_png(fig))
+    assert whole[:2] == (180, 240)
+    cut = _png_shape(render_png(fig, crop=True, compress_level=1))
+    ref = _png_shape(save_figure(fig, tmp_path / "a.png", crop=True))
+    # one pixel of rounding at each edge of the box
+    assert abs(cut[0] - ref[0]) <= 2 and abs(cut[1] - ref[1]) <= 2, (cut, ref)
+    assert (cut[1] > whole[1]) == (len(title) > 10)
 
 
 _BACKEND_SCRIPT = """

@@ -100,6 +100,28 @@ def test_dask_gives_the_local_answer(answer):
     assert (u.probability_map == answer.probability_map).all()
 
 
+def test_progress_can_be_reported_to_a_function(answer):
+    """The planning page's progress bar: progress(done, total) once before the
+    draws and after each, and the same answer as without it."""
+    calls = []
+    u = predict_uncertainty(cordotomy_scenario(), n=N, seed=7, workers=0,
+                            progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k, N) for k in range(N + 1)]
+    assert json.dumps(_strip(u.summary)) == json.dumps(_strip(answer.summary))
+
+
+def test_model_lines_are_what_the_command_line_prints(answer, capsys):
+    from rfsim.cli.uncertainty import print_uncertainty
+    from rfsim.uncertainty.fidelity import model_lines
+
+    lines = model_lines(answer.summary["reduced_model"])
+    assert lines[0].startswith("reduced (mesh refine 0.5)") and lines[1].startswith("calibration")
+    print_uncertainty(answer.summary)
+    out = capsys.readouterr().out
+    assert all(line in out for line in lines)
+    assert model_lines(None) == ["full (every draw at the scenario's mesh)"]
+
+
 def test_each_row_is_that_of_a_whole_prediction(answer):
     """The draws measure only the final lesion (Task.per_lesion): every stored
     metric, and the lesion map, as a whole prediction of the draw's scenario
