@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rfsim.anatomy.shapes import Points
 from rfsim.plots.lesion import draw_isotherms, draw_lesion
 from rfsim.plots.style import (ABBREVIATIONS, ATLAS_TRACT_COLOURS, ATLAS_ZONE_COLOURS, COLOURS, HORNS,
                                OTHER_TRACTS, add_outline, distance_ticks, interior_point, orient, scale_bar)
@@ -50,12 +51,15 @@ def _place_labels(ax, pending):
     """Write the region labels, most important first, leaving out any that
     would cover one already written or stick out of the panel."""
     ax.apply_aspect()
-    frame = ax.get_window_extent()
+    # one renderer for every measurement: without one, each text's extent makes
+    # its own by a dry run of the figure's printing (~5 ms each)
+    renderer = ax.figure._get_renderer()
+    frame = ax.get_window_extent(renderer)
     placed = []
     for _, xy, text, kw in sorted(pending, key=lambda p: p[0]):
         t = ax.text(*xy, text, ha="center", va="center", zorder=14, clip_on=True,
                     bbox=dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.6), **kw)
-        box = t.get_window_extent().expanded(1.1, 1.15)
+        box = t.get_window_extent(renderer).expanded(1.1, 1.15)
         inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
         if not inside or any(box.overlaps(b) for b in placed):
             t.remove()
@@ -191,8 +195,10 @@ def _regions(ax, anatomy, xs, ys, X, Y, tracts, target, labels, avoid):
     labels; returns their legend entries."""
     from matplotlib.patches import Polygon
 
-    def sample(name):  # the region's membership at the drawing points (mm)
-        return anatomy.regions[name].sample(X * 1e-3, Y * 1e-3)
+    points = Points(X * 1e-3, Y * 1e-3)  # the regions share their parts (shapes, outline) at these points
+
+    def sample(name):  # the region's membership at the drawing points (a shared array: not changed here)
+        return anatomy.regions[name].sample_at(points)
 
     # an atlas's tract maps reach past the cord's edge: draw them in the cord only
     ox, oy = anatomy.outline.points()
