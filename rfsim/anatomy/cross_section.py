@@ -238,6 +238,15 @@ class Anatomy:
         pts = Points(X, Y)  # the regions share their parts (a tract excludes those before it)
         return {n: self._average(self.regions[n].sample_at(pts), nx, ny, n_sub) for n in names}
 
+    def membership_at(self, x_m, y_m):
+        """A function ``name -> membership (0-1) of that region at the points
+        (x_m, y_m) (m)``; the regions asked for share their parts at those
+        points (:class:`rfsim.anatomy.shapes.Points`), so drawing every tract
+        tests each shape once.  The arrays returned are shared: do not change
+        them in place."""
+        pts = Points(x_m, y_m)
+        return lambda name: self.region(name).sample_at(pts)
+
     # -- summaries ----------------------------------------------------------
     def region(self, name: str) -> Region:
         """The named region; ConfigError for unknown names."""

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rfsim.anatomy.shapes import Points
 from rfsim.plots.lesion import draw_isotherms, draw_lesion
 from rfsim.plots.style import (ABBREVIATIONS, ATLAS_TRACT_COLOURS, ATLAS_ZONE_COLOURS, COLOURS, HORNS,
                                OTHER_TRACTS, add_outline, distance_ticks, interior_point, orient, scale_bar)
@@ -195,10 +194,8 @@ def _regions(ax, anatomy, xs, ys, X, Y, tracts, target, labels, avoid):
     labels; returns their legend entries."""
     from matplotlib.patches import Polygon
 
-    points = Points(X * 1e-3, Y * 1e-3)  # the regions share their parts (shapes, outline) at these points
-
-    def sample(name):  # the region's membership at the drawing points (a shared array: not changed here)
-        return anatomy.regions[name].sample_at(points)
+    # each region's membership at the drawing points (mm), the regions sharing their parts
+    sample = anatomy.membership_at(X * 1e-3, Y * 1e-3)
 
     # an atlas's tract maps reach past the cord's edge: draw them in the cord only
     ox, oy = anatomy.outline.points()
