@@ -31,7 +31,8 @@ machine (more under load); they run one at a time.
 Usage::
 
     PYTHONPATH=. python scripts/layered_vs_3d.py [--out docs/layered_vs_3d.json]
-        [--figure docs/layered_vs_3d.png] [--steps default "wm isotropic" ...] [--table-only]
+        [--figure docs/layered_vs_3d.png] [--steps default "wm isotropic" ...]
+        [--placements "leg default" ...] [--table-only]
 """
 
 from __future__ import annotations
@@ -78,11 +79,14 @@ def _key(label, model, step):
     return f"{label} | {model} | {step}"
 
 
-def run_all(steps, out_path):
-    """Run what ``out_path`` does not hold yet; returns all results."""
+def run_all(steps, out_path, placements=None):
+    """Run what ``out_path`` does not hold yet (of ``placements``, labels of
+    ``CASES``, default all); returns all results."""
     results = json.loads(out_path.read_text()) if out_path.exists() else {}
     for step in steps:
         for label, kw in CASES:
+            if placements and label not in placements:
+                continue
             for model in ("axisymmetric", "3d"):
                 if step in (LAYERED_SAME_AS if model == "axisymmetric" else D3_SAME_AS):
                     continue
@@ -141,9 +145,12 @@ def main(argv=None):
     ap.add_argument("--out", type=pathlib.Path, default=ROOT / "docs" / "layered_vs_3d.json")
     ap.add_argument("--figure", type=pathlib.Path, default=ROOT / "docs" / "layered_vs_3d.png")
     ap.add_argument("--steps", nargs="+", default=list(STEPS), choices=STEPS)
+    ap.add_argument("--placements", nargs="+", choices=[label for label, _ in CASES],
+                    help="run these placements only (default all)")
     ap.add_argument("--table-only", action="store_true", help="no runs: table and figure from --out")
     args = ap.parse_args(argv)
-    results = json.loads(args.out.read_text()) if args.table_only else run_all(args.steps, args.out)
+    results = (json.loads(args.out.read_text()) if args.table_only
+               else run_all(args.steps, args.out, args.placements))
     print(table(results, args.steps))
     from rfsim.plots.comparison import model_gap_figure
     rows = {step: [(label, *pair(results, label, step)) for label, _ in CASES if pair(results, label, step)]

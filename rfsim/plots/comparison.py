@@ -48,12 +48,13 @@ def model_gap_figure(rows: dict) -> Figure:
         Three panels side by side: the volume gap (layered / 3-D - 1, %), the
         cord share gap (percentage points) and the impedance ratio (layered /
         3-D), with the tolerances of :data:`VOLUME_TOLERANCE` and
-        :data:`CORD_SHARE_TOLERANCE` shaded; 11 x 4 in at :data:`COMPARISON_DPI`.
+        :data:`CORD_SHARE_TOLERANCE` shaded and one legend of the steps
+        below them; 11 x 4.4 in at :data:`COMPARISON_DPI`.
     """
     from matplotlib.figure import Figure
 
     places = list(dict.fromkeys(p for step in rows.values() for p, _, _ in step))
-    fig = Figure(figsize=(11.0, 4.0), dpi=COMPARISON_DPI, layout="constrained")
+    fig = Figure(figsize=(11.0, 4.4), dpi=COMPARISON_DPI, layout="constrained")
     axes = fig.subplots(1, 3, sharey=True)
     panels = (("lesion volume: layered / 3-D - 1 (%)", lambda a, b: 100 * (a["lesion_volume_mm3"]
                                                                             / b["lesion_volume_mm3"] - 1),
@@ -63,7 +64,8 @@ def model_gap_figure(rows: dict) -> Figure:
                100 * CORD_SHARE_TOLERANCE),
               ("impedance: layered / 3-D", lambda a, b: a["impedance_ohm"] / b["impedance_ohm"], None))
     y = np.arange(len(places))
-    offset = np.linspace(-0.25, 0.25, max(len(rows), 1))
+    # steps side by side within a placement's row, the row's label in the middle
+    offset = np.linspace(-0.25, 0.25, len(rows)) if len(rows) > 1 else np.zeros(1)
     for ax, (title, gap, tol) in zip(axes, panels):
         if tol is not None:
             ax.axvspan(-tol, tol, color="#E8E8E8", zorder=0, label="asked: within" if ax is axes[0] else None)
@@ -78,6 +80,7 @@ def model_gap_figure(rows: dict) -> Figure:
         ax.set_title(title, fontsize=10)
         ax.grid(axis="x", color="#DDDDDD", lw=0.6)
     axes[0].set_yticks(y, places)
-    axes[0].invert_yaxis()
-    axes[0].legend(fontsize=8, loc="best", title="step (cumulative)", title_fontsize=8)
+    axes[0].set_ylim(len(places) - 0.5, -0.5)  # the first placement on top
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
     return fig

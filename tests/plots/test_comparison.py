@@ -29,7 +29,8 @@ def test_gaps_per_placement_and_step(tmp_path):
     x, y = imp.lines[2].get_data()
     np.testing.assert_allclose(x, [1412 / 1303])
     assert y[0] != 0.0  # offset from the placement's row, so steps do not overlap
-    assert [t.get_text() for t in vol.get_legend().get_texts()] == ["asked: within", "default", "wm isotropic"]
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["asked: within", "default", "wm isotropic"]
     assert [t.get_text() for t in vol.get_yticklabels()] == ["leg", "arm"]
     # the tolerances asked of the layered model are shaded
     spans = [p.get_x() for ax in (vol, share) for p in ax.patches]
