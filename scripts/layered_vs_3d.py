@@ -122,8 +122,9 @@ def pair(results, label, step):
 def table(results, steps=STEPS):
     """The markdown table: layered and 3-D side by side, step by step."""
     lines = ["| placement | step | impedance layered / 3-D (ohm) | volume layered / 3-D (mm3) | volume gap (%) "
-             "| cord area layered / 3-D (%) | gap (points) | CST layered / 3-D (%) |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| cord area layered / 3-D (%) | gap (points) | CST layered / 3-D (%) "
+             "| CST margin layered / 3-D (mm) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for label, _ in CASES:
         for step in steps:
             p = pair(results, label, step)
@@ -136,7 +137,8 @@ def table(results, steps=STEPS):
                 f"{a['lesion_volume_mm3']:.1f} / {b['lesion_volume_mm3']:.1f} | {gap:+.0f} | "
                 f"{100 * a['cord_area_fraction']:.1f} / {100 * b['cord_area_fraction']:.1f} | "
                 f"{100 * (a['cord_area_fraction'] - b['cord_area_fraction']):+.1f} | "
-                f"{100 * a['cst_fraction']:.1f} / {100 * b['cst_fraction']:.1f} |")
+                f"{100 * a['cst_fraction']:.1f} / {100 * b['cst_fraction']:.1f} | "
+                f"{a['cst_margin_mm']:.2f} / {b['cst_margin_mm']:.2f} |")
     return "\n".join(lines)
 
 
