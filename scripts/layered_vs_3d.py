@@ -45,6 +45,7 @@ from dataclasses import replace
 
 from compare_models import CASES
 
+from rfsim.errors import RfsimError
 from rfsim.physics.generator import Protocol
 from rfsim.physics.tissue import tissue
 from rfsim.prediction import cordotomy_scenario, predict
@@ -96,7 +97,13 @@ def run_all(steps, out_path, placements=None):
                 sc = replace(cordotomy_scenario(**kw), protocol=Protocol.clinical(1), model=model,
                              tissues=_tissues(step, model))
                 t0, c0 = time.perf_counter(), time.process_time()
-                s = predict(sc).summary
+                try:
+                    s = predict(sc).summary
+                except RfsimError as e:  # a run the model cannot answer is a finding, not the end
+                    results[key] = dict(error=str(e))
+                    out_path.write_text(json.dumps(results, indent=1, sort_keys=True))
+                    print(f"{key}: no result: {e}", flush=True)
+                    continue
                 results[key] = dict(
                     impedance_ohm=s["impedance_ohm"], lesion_volume_mm3=s["lesion_volume_mm3"],
                     cord_area_fraction=s["cord_area_fraction"],
@@ -116,7 +123,7 @@ def pair(results, label, step):
     """(layered, 3-D) results of a placement and step, or None if not run."""
     lay = results.get(_key(label, "axisymmetric", LAYERED_SAME_AS.get(step, step)))
     d3 = results.get(_key(label, "3d", D3_SAME_AS.get(step, step)))
-    return (lay, d3) if lay and d3 else None
+    return (lay, d3) if lay and d3 and "error" not in lay and "error" not in d3 else None
 
 
 def table(results, steps=STEPS):
@@ -139,7 +146,8 @@ def table(results, steps=STEPS):
                 f"{100 * (a['cord_area_fraction'] - b['cord_area_fraction']):+.1f} | "
                 f"{100 * a['cst_fraction']:.1f} / {100 * b['cst_fraction']:.1f} | "
                 f"{a['cst_margin_mm']:.2f} / {b['cst_margin_mm']:.2f} |")
-    return "\n".join(lines)
+    failed = [f"{k}: no result ({v['error'].split(':')[0]})" for k, v in sorted(results.items()) if "error" in v]
+    return "\n".join(lines + [""] + failed if failed else lines)
 
 
 def main(argv=None):
