@@ -7,6 +7,11 @@
    temperature: the default cord placement (one lesion, layered model) and the
    ex vivo block of the Cosman 2014 cases.
 3. The suite under other physics options (damage parameter sets, no onset).
+4. The 3-D cord impedance (whole exposed tip in the cord, leg default) over
+   the white-matter conductivity tensor: the default, the two ends of the
+   tensor Ranck and BeMent measured, the default ratio with the geometric mean
+   held at the tabulated value instead of the transverse conductivity, and
+   isotropic white matter.
 
 Usage::
 
@@ -20,7 +25,9 @@ from dataclasses import replace
 
 from rfsim.physics.damage import ARRHENIUS_SETS, DamageSettings
 from rfsim.physics.generator import Lesion, Protocol
-from rfsim.prediction import cordotomy_scenario, predict
+from rfsim.cordotomy.insertion3d import impedance_at_depths
+from rfsim.physics.tissue import tissue
+from rfsim.prediction import cordotomy_scenario, place, predict
 from rfsim.runner import run
 from rfsim.scenario.config import parse_scenario
 from rfsim.validation.cases import load_cases
@@ -85,11 +92,31 @@ def options():
         print(f"| {c.name} | {c.measured.text} | " + " | ".join(cells) + " |", flush=True)
 
 
+def wm_tensors():
+    wm = tissue("white_matter")
+    # Ranck and BeMent 1965 (abstract): 138-212 ohm cm along, 1211 across
+    rb_t = 1.0 / 12.11
+    variants = [("default: across 0.095, along 7.5 x 0.095 = 0.71 S/m", wm),
+                ("Ranck and BeMent, along 1/2.12 = 0.47 S/m, across 0.083",
+                 wm.with_(sigma_s_per_m=rb_t, sigma_axial_ratio=12.11 / 2.12)),
+                ("Ranck and BeMent, along 1/1.38 = 0.72 S/m, across 0.083",
+                 wm.with_(sigma_s_per_m=rb_t, sigma_axial_ratio=12.11 / 1.38)),
+                ("ratio 7.5 with the geometric mean at 0.095 (across 0.049, along 0.36)",
+                 wm.with_(sigma_s_per_m=wm.sigma_s_per_m / 7.5 ** (1 / 3))),
+                ("isotropic 0.095", wm.with_(sigma_axial_ratio=1.0))]
+    anatomy, placement, _ = place(cordotomy_scenario())
+    print("| white matter (3-D) | cord impedance, leg default (ohm) |")
+    print("|---|---|")
+    for label, t in variants:
+        z = impedance_at_depths(anatomy, placement, [placement.depth_m], tissues={"white_matter": t})[0]
+        print(f"| {label} | {z:.0f} |", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", type=int, nargs="*", default=[1, 2, 3])
+    ap.add_argument("--part", type=int, nargs="*", default=[1, 2, 3, 4])
     args = ap.parse_args(argv)
-    for p, f in ((1, before_after), (2, growth), (3, options)):
+    for p, f in ((1, before_after), (2, growth), (3, options), (4, wm_tensors)):
         if p in args.part:
             f()
             print(flush=True)

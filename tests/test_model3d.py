@@ -44,6 +44,17 @@ def test_white_matter_is_anisotropic_along_the_cord_only(anatomy):
     assert axisymmetric_domain(anatomy, pl).sigma_ratio is None
 
 
+def test_default_white_matter_tensor_is_the_measured_low_frequency_one():
+    """The 3-D model holds the tabulated conductivity across the fibres and
+    the ratio times it along them; that tensor is Ranck and BeMent's (cat
+    dorsal columns: 1211 ohm cm across, 138-212 ohm cm along), 15 % above it
+    across and inside their range along (docs/validation.md)."""
+    wm = TISSUES["white_matter"]
+    across, along = wm.sigma_s_per_m, wm.sigma_s_per_m * wm.sigma_axial_ratio
+    assert 1.0 < across * 12.11 < 1.16, across
+    assert 1 / 2.12 <= along <= 1 / 1.38, along
+
+
 def test_anisotropy_lowers_the_impedance(anatomy):
     """Current leaves the tip along the cord more easily when white matter
     conducts 7.5 times better along it (Ranck and BeMent's low-frequency ratio,

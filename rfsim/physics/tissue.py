@@ -20,19 +20,20 @@ BODY_TEMPERATURE_C = 37.0  # arterial blood temperature, physics-reference.md ("
 BLOOD_RHO_C = 1050.0 * 3617.0  # rho_b c_b (J/m^3/K), IT'IS v4.x blood, physics-reference.md
 SIGMA_TEMP_COEFF = 0.02  # +2 %/C rise of electrical conductivity [R], physics-reference.md
 #: Conductivity of white matter along the fibres over across them, at the generator's
-#: frequency (~500 kHz).  The ratio of 5.7-8.8 (Ranck and BeMent 1965, cat dorsal columns)
-#: was measured with "low frequency, nonstimulating current"; it comes from the fibre
-#: membranes, which capacitive current crosses at RF.  In fibred tissue measured across the
-#: band, "At audio frequencies, the conductivity of the muscle measured in a direction parallel
-#: to the fibre orientation was typically found to be ten times higher than that measured
-#: perpendicular to the fibre axis; at frequencies approaching 1 MHz the conductivities
-#: measured in both directions approached a common value" (Epstein and Foster, Med Biol Eng
-#: Comput 1983;21:51, abstract; skeletal muscle).  No white-matter measurement near 500 kHz
-#: was found, and myelin (thick, low-capacitance) may keep white matter anisotropic where
-#: muscle is not, so the default stays the one ratio measured in white matter, 7.5 (the
-#: middle of Ranck and BeMent's range).  It is the dominant uncertainty of the 3-D impedance:
-#: docs/validation.md gives the 3-D cord impedance at ratios 1, 2 and 7.5 (1303, 1015 and
-#: 604 ohm at the leg default).  Used by the 3-D model only.
+#: frequency (~500 kHz).  The 3-D model holds the tabulated conductivity (0.095 S/m) as the
+#: one across the cord and multiplies it by this ratio along the cord (0.71 S/m).  Ranck and
+#: BeMent 1965 (cat dorsal columns in vivo, "low frequency, nonstimulating current", abstract)
+#: measured 138-212 ohm cm along and 1211 across: 0.47-0.72 and 0.083 S/m, a ratio of 5.7-8.8;
+#: 7.5 is its middle; the model's tensor is 15 % above theirs across and inside their range
+#: along.  No measurement along and across white-matter fibres near 500 kHz was found
+#: (docs/validation.md lists what was read).
+#: The ratio of skeletal muscle falls from ten to one approaching 1 MHz (Epstein and Foster
+#: 1983), but muscle fibres (radius ~25 um, bare membrane) are bypassed by capacitive current
+#: at a few hundred kHz, while myelinated axons (radius 0.5-5 um, myelin of tens of membranes
+#: in series) and thin unmyelinated processes only above ~15 MHz: at 500 kHz the current
+#: across white matter still goes round its fibres, so the low-frequency ratio is kept.  It is
+#: the dominant uncertainty of the 3-D cord impedance (604 ohm at the leg default; 1303 ohm
+#: with isotropic white matter).  Used by the 3-D model only.
 WHITE_MATTER_RF_AXIAL_RATIO = 7.5
 
 
@@ -115,7 +116,7 @@ TISSUES: dict[str, Tissue] = {
                source=_GABRIEL_ITIS + "; 1.8 %/C: Baumann 1997"),
         Tissue("white_matter", 0.095, 0.48, 1041, 3583, 212.0, sigma_axial_ratio=WHITE_MATTER_RF_AXIAL_RATIO,
                source=_GABRIEL_ITIS + "; axial ratio 7.5: Ranck and BeMent 1965 (low frequency; "
-                                      "unknown at 500 kHz, see docs/validation.md)"),
+                                      "not measured near 500 kHz, see docs/validation.md)"),
         Tissue("grey_matter", 0.15, 0.55, 1045, 3696, 764.0, source=_GABRIEL_ITIS),
         Tissue("spinal_cord", 0.11, 0.51, 1075, 3630, 160.0,
                source=_GABRIEL_ITIS + " ('nerve'); rho, c, k, perfusion [R]"),

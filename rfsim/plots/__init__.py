@@ -6,6 +6,7 @@ write one.  None switches the matplotlib backend or imports pyplot.
 * :mod:`rfsim.plots.prediction`: a prediction for a planner (``rfsim predict --plot``);
 * :mod:`rfsim.plots.impedance`: impedance while advancing (``rfsim impedance --plot``);
 * :mod:`rfsim.plots.sweep`: maps of a sweep (``rfsim sweep-report``);
+* :mod:`rfsim.plots.comparison`: the layered model against the 3-D one (``scripts/layered_vs_3d.py``);
 * :mod:`rfsim.plots.lesion` and :mod:`rfsim.plots.style`: what they share.
 
 Nothing here imports matplotlib until a figure module is imported, so that
