@@ -57,6 +57,8 @@ NEEDLE_STEP_MM = 0.05
 FILES = {"lesion": "lesion.nii.gz", "damage": "damage.nii.gz", "peak_temperature": "peak_temperature.nii.gz",
          "needle": "needle.nii.gz", "lesion_probability": "lesion_probability.nii.gz"}
 NEEDLE_LABELS = {1: "insulated shaft", 2: "exposed tip"}
+#: Anatomy sources read from an image, the only ones NIfTI outputs can be written on.
+IMAGE_SOURCES = ("pam50", "patient")
 
 
 def _nibabel():
@@ -74,7 +76,7 @@ def check_nifti_request(folder, anatomy_source: str) -> Path:
 
     Returns the folder (created if missing).
     """
-    if anatomy_source not in ("pam50", "patient"):
+    if anatomy_source not in IMAGE_SOURCES:
         raise ConfigError("--nifti", str(folder), f"needs an image anatomy ([anatomy] source = \"pam50\" or "
                                                   f"\"patient\"); the {anatomy_source} model has no image to write on")
     _nibabel()

@@ -203,8 +203,7 @@ def test_volume_probability_of_one_draw_is_its_lesion(on_segmentation, tmp_path)
     assert mid.sum() * 4 == pytest.approx(flat.sum(), rel=0.12)
     prob = probability([encode(vol), encode(np.zeros_like(vol))], SHAPE_3D)  # one draw lesioned, one not
     assert set(np.unique(prob)) <= {0.0, 0.5}
-    out = write_nifti(pr, tmp_path / "out", probability=VolumeProbability(prob * 2, pr.anatomy,
-                                                                         pr.path.mid_tip_m[2]))
+    out = write_nifti(pr, tmp_path / "out", probability=VolumeProbability(prob * 2, pr))
     les = np.asarray(nib.load(str(out["lesion"])).dataobj) > 0
     p = np.asarray(nib.load(str(out["lesion_probability"])).dataobj)
     assert p.min() >= 0 and p.max() <= 1

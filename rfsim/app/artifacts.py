@@ -47,12 +47,8 @@ def probability_png(u) -> bytes:
     """The probability figure of ``rfsim predict --uncertainty N --plot`` of
     an :class:`~rfsim.uncertainty.UncertaintyResult`, as PNG bytes."""
     from rfsim.plots import render_png
-    from rfsim.plots.uncertainty import probability_figure
-    from rfsim.prediction import place
-    from rfsim.uncertainty.probability_map import on_anatomy
 
-    anatomy, placement, needle = place(u.scenario)
-    fig = probability_figure(anatomy, placement, needle, on_anatomy(u.probability_map, anatomy), u.summary)
+    fig = u.figure()
     fig.set_dpi(PAGE_DPI)
     return render_png(fig, crop=True)
 
@@ -60,7 +56,9 @@ def probability_png(u) -> bytes:
 def has_image(summary: dict) -> bool:
     """Whether an answer's anatomy was read from an image (PAM50 or a
     patient's): only then can the NIfTI outputs be written."""
-    return not str(summary["anatomy"]).startswith("parametric")
+    from rfsim.nifti import IMAGE_SOURCES
+
+    return summary["anatomy"] in IMAGE_SOURCES
 
 
 def nifti_zip(prediction) -> bytes:

@@ -47,13 +47,7 @@ def run_uncertainty(args, scenario) -> int:
     if args.nifti:
         write_uncertainty_nifti(u, args.nifti)
     if args.plot:
-        from rfsim.plots.uncertainty import probability_figure
-        from rfsim.prediction import place
-        from rfsim.uncertainty.probability_map import on_anatomy
-
-        anatomy, placement, needle = place(scenario)
-        fig = probability_figure(anatomy, placement, needle, on_anatomy(u.probability_map, anatomy), u.summary)
-        fig.savefig(args.plot, dpi=130, bbox_inches="tight")
+        u.figure().savefig(args.plot, dpi=130, bbox_inches="tight")
     if args.json:
         print(json.dumps(u.summary))
     else:
@@ -69,8 +63,7 @@ def write_uncertainty_nifti(u, folder) -> dict:
     from rfsim.uncertainty.probability_map import VolumeProbability
 
     pr = predict(u.scenario)
-    prob = VolumeProbability(u.volume_probability, pr.anatomy, pr.path.mid_tip_m[2])
-    return write_nifti(pr, folder, probability=prob)
+    return write_nifti(pr, folder, probability=VolumeProbability(u.volume_probability, pr))
 
 
 def print_uncertainty(s: dict) -> None:

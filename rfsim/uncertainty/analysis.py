@@ -53,6 +53,18 @@ class UncertaintyResult:
     rows: list
     volume_probability: np.ndarray | None = None
 
+    def figure(self):
+        """The figure of ``rfsim predict --uncertainty N --plot``: the lesion's
+        10, 50 and 90 % probability contours over the nominal cross-section
+        (a matplotlib Figure)."""
+        from rfsim.plots.uncertainty import probability_figure
+        from rfsim.prediction import place
+        from rfsim.uncertainty.probability_map import on_anatomy
+
+        anatomy, placement, needle = place(self.scenario)
+        return probability_figure(anatomy, placement, needle, on_anatomy(self.probability_map, anatomy),
+                                  self.summary)
+
 
 #: Uncertainties of the anatomy itself, which a patient's images fix.
 _IMAGE_GIVEN = ("anatomy.ap_mm", "anatomy.rl_mm", "anatomy.source")

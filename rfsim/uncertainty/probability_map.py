@@ -56,35 +56,33 @@ class _Normalised:
         self.y_edges = V_EDGES * 0.5 * anatomy.ap_m
 
     def centres(self):
-        xc = 0.5 * (self.x_edges[1:] + self.x_edges[:-1])
-        yc = 0.5 * (self.y_edges[1:] + self.y_edges[:-1])
-        return np.meshgrid(xc, yc, indexing="ij")
+        return np.meshgrid(_centres(self.x_edges), _centres(self.y_edges), indexing="ij")
+
+
+def _lesion_in_cord(prediction, X, Y, Z) -> np.ndarray:
+    """The cumulative lesion at points (m) of the model, in the cord only (the
+    metrics' convention: heat in the pia and CSF is not a lesion of a tract)."""
+    from rfsim.cordotomy.sampling import sampler_for
+
+    dom, dmg = prediction.result.domain, prediction.result.damage
+    mask = sampler_for(dom, dmg.criterion(), prediction.path)(X, Y, Z) >= 0.0
+    return np.asarray(mask, bool) & np.asarray(prediction.anatomy.outline.contains(X, Y), bool)
 
 
 def lesion_mask(prediction) -> np.ndarray:
     """The cumulative lesion of a prediction on the normalised raster (bool, (nu, nv))."""
-    from rfsim.cordotomy.sampling import sampler_for
-
-    ras = _Normalised(prediction.anatomy)
-    dom, dmg, path = prediction.result.domain, prediction.result.damage, prediction.path
-    X, Y = ras.centres()
+    X, Y = _Normalised(prediction.anatomy).centres()
     # the axial plane through the middle of the exposed tip, as the metrics and figures use
-    mask = sampler_for(dom, dmg.criterion(), path)(X, Y, np.full_like(X, path.mid_tip_m[2])) >= 0.0
-    # only the cord counts (the metrics' convention): heat in the pia and CSF is not a lesion of a tract
-    return np.asarray(mask, bool) & np.asarray(prediction.anatomy.outline.contains(X, Y), bool)
+    return _lesion_in_cord(prediction, X, Y, np.full_like(X, prediction.path.mid_tip_m[2]))
 
 
 def lesion_volume_mask(prediction) -> np.ndarray:
     """The cumulative lesion of a prediction in the cord on the 3-D
     normalised raster (bool, :data:`SHAPE_3D`)."""
-    from rfsim.cordotomy.sampling import sampler_for
-
-    a, path = prediction.anatomy, prediction.path
-    dom, dmg = prediction.result.domain, prediction.result.damage
+    a = prediction.anatomy
     X, Y, Z = np.meshgrid(_centres(U3_EDGES) * 0.5 * a.rl_m, _centres(V3_EDGES) * 0.5 * a.ap_m,
-                          path.mid_tip_m[2] + _centres(W3_EDGES_MM) * 1e-3, indexing="ij")
-    mask = sampler_for(dom, dmg.criterion(), path)(X, Y, Z) >= 0.0
-    return np.asarray(mask, bool) & np.asarray(a.outline.contains(X, Y), bool)
+                          prediction.path.mid_tip_m[2] + _centres(W3_EDGES_MM) * 1e-3, indexing="ij")
+    return _lesion_in_cord(prediction, X, Y, Z)
 
 
 def encode(mask: np.ndarray) -> str:
@@ -129,15 +127,16 @@ class VolumeProbability:
     prob : ndarray
         :func:`probability` of the ``lesion_volume_map`` of the draws
         (:data:`SHAPE_3D`).
-    anatomy :
-        The nominal anatomy (its ``rl_m`` and ``ap_m`` scale u and v).
-    mid_tip_z_m : float
-        Model z (m) of the middle of the nominal exposed tip (w = 0).
+    nominal : rfsim.prediction.Prediction
+        The nominal prediction: its anatomy's ``rl_m`` and ``ap_m`` scale u
+        and v, and the middle of its exposed tip is w = 0, as in
+        :func:`lesion_volume_mask`.
     """
 
-    def __init__(self, prob, anatomy, mid_tip_z_m: float):
+    def __init__(self, prob, nominal):
+        a = nominal.anatomy
         self.prob = np.nan_to_num(np.asarray(prob, float), nan=0.0)
-        self.half_rl, self.half_ap, self.z0 = 0.5 * anatomy.rl_m, 0.5 * anatomy.ap_m, float(mid_tip_z_m)
+        self.half_rl, self.half_ap, self.z0 = 0.5 * a.rl_m, 0.5 * a.ap_m, float(nominal.path.mid_tip_m[2])
 
     def __call__(self, x, y, z):
         """Probability (0-1) at points (m); 0 outside the raster."""
