@@ -29,20 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _median(f, n):
+def _median(f, n, clock=time.perf_counter):
+    """Median, min and max time (s) over ``n`` calls of ``f``: wall time, or
+    this process's CPU time with ``clock=time.process_time``."""
     from rfsim.bench import time_calls
 
-    ts = time_calls(f, n)
-    return statistics.median(ts), min(ts), max(ts)
-
-
-def _cpu_median(f, n):
-    """Median, min and max CPU time of this process (s) over ``n`` calls of ``f``."""
-    ts = []
-    for _ in range(n):
-        t = time.process_time()
-        f()
-        ts.append(time.process_time() - t)
+    ts = time_calls(f, n, clock)
     return statistics.median(ts), min(ts), max(ts)
 
 
@@ -79,7 +71,7 @@ def main():
     predict()
     med, lo, hi = _median(lambda: predict(), n)
     rows.append(("predict(): default case, 3 lesions, Python, warm", med, lo, hi, "target 0.5 s"))
-    med, lo, hi = _cpu_median(lambda: predict(), max(n, 5))
+    med, lo, hi = _median(lambda: predict(), max(n, 5), time.process_time)
     rows.append(("predict(): the same, CPU time of the process", med, lo, hi, "issue 13: 3x below 0.44 s"))
     med, lo, hi = _process(["predict", "--json"], n=max(3, n // 2))
     rows.append(("`rfsim predict --json`, whole process, warm cache", med, lo, hi, "target 2.5 s"))
