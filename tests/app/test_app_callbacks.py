@@ -200,11 +200,20 @@ def test_form_errors_read_as_one_line():
 
 
 @pytest.mark.slow
-def test_3d_job_runs_in_its_own_process_and_reports_progress():
+def test_3d_job_runs_in_its_own_process_and_reports_progress(pam50_folder):
+    """A 3-D job on the atlas: progress, the four files plus the NIfTI zip,
+    whose lesion lies on the atlas's image grid."""
+    import zipfile
+
+    import nibabel
+
+    from rfsim.nifti import FILES
+
     from rfsim.app.jobs import Runner
 
     runner = Runner()
-    job_id = runner.submit({**DEFAULTS, "lesions": "1", "duration": "5"})
+    job_id = runner.submit({**DEFAULTS, "lesions": "1", "duration": "5", "anatomy": "pam50",
+                            "folder": str(pam50_folder)})
     seen = []
     t0 = time.monotonic()
     while time.monotonic() - t0 < 1800:  # ~30 s alone; much longer on a shared, loaded machine
@@ -218,8 +227,18 @@ def test_3d_job_runs_in_its_own_process_and_reports_progress():
     assert seen == sorted(seen) and 0 < max(seen) <= 1
     entry = results.cached(job.key)
     assert entry.summary["model"] == "3d"
-    assert set(entry.files) == {"page", "png", "json", "h5"}
-    assert callbacks.figure_src({"key": job.key, "model": "3d", "form": {}, "summary": entry.summary})
+    assert set(entry.files) == {"page", "png", "json", "h5", "nifti"}
+    current = {"key": job.key, "model": "3d", "form": {}, "summary": entry.summary}
+    assert callbacks.figure_src(current)
+    assert callbacks.nifti_offer(current)[0] is False
+    got = callbacks.download("nifti", current)
+    assert got["filename"].endswith("_3d.nifti.zip")
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(got["content"]))) as z:
+        assert json.loads(z.read("rfsim_nifti.json"))["anatomy"] == "pam50"
+        lesion = nibabel.Nifti1Image.from_bytes(gzip.decompress(z.read(FILES["lesion"])))
+    cord = nibabel.load(pam50_folder / "template" / "PAM50_cord.nii.gz")
+    assert lesion.shape == cord.shape and (lesion.affine == cord.affine).all()
+    assert 0 < lesion.get_fdata().sum() < lesion.get_fdata().size
 
 
 def test_nifti_is_offered_for_an_image_anatomy_only(pam50_folder):
