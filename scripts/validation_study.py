@@ -12,10 +12,14 @@
    tensor Ranck and BeMent measured, the default ratio with the geometric mean
    held at the tabulated value instead of the transverse conductivity, and
    isotropic white matter.
+5. The Tew egg-white cases (tew2015_*) against what they assume: the
+   electrode's size, the egg white's properties, the damage criterion
+   (62 C: the onset of egg-white coagulation), and the model's growth with
+   time at 90 C.
 
 Usage::
 
-    PYTHONPATH=. python scripts/validation_study.py [--part 1 2 3]
+    PYTHONPATH=. python scripts/validation_study.py [--part 1 2 3 4 5]
 """
 
 from __future__ import annotations
@@ -112,11 +116,34 @@ def wm_tensors():
         print(f"| {label} | {z:.0f} |", flush=True)
 
 
+def tew_egg_white():
+    dist, rad = load_cases(["tew2015_egg_white_distal_90c_120s", "tew2015_egg_white_radius_90c_120s"])
+    coag = {"damage": {"model": "isotherm", "isotherm_c": 62.0}}
+    muscle = tissue("muscle")
+    rows = [("as the cases (0.40 x 2 mm, egg white, Omega >= 1, 120 s)", {}),
+            *((f"electrode {d:.2f} x {tip:g} mm", {"electrode": {"diameter_mm": d, "tip_length_mm": tip}})
+              for d, tip in ((0.25, 0.5), (0.25, 2.0), (0.40, 5.0), (0.70, 5.0))),
+            ("egg white with sigma x 4 (2.0 S/m)", {"medium": {"sigma_s_per_m": 2.0}}),
+            ("muscle's thermal properties (IT'IS)", {"medium": {"k_w_per_m_k": muscle.k_w_per_m_k,
+                                                               "rho_kg_per_m3": muscle.rho_kg_per_m3,
+                                                               "c_j_per_kg_k": muscle.c_j_per_kg_k}}),
+            *((f"heating {10 + h:g} s in all", {"protocol": {"duration_s": h}}) for h in (10.0, 20.0, 50.0, 80.0))]
+    print("| variant | past the tip end (mm), Omega >= 1 | sideways (mm), Omega >= 1 "
+          "| past the tip end (mm), 62 C | sideways (mm), 62 C |")
+    print("|---|---|---|---|---|")
+    print(f"| measured (curved Tew tip, 90 C, 120 s) | {dist.measured.text} | 0.37 +- 0.15 outer, 1.06 +- 0.16 inner "
+          f"| {dist.measured.text} | 0.37 +- 0.15 outer, 1.06 +- 0.16 inner |")
+    for label, over in rows:
+        cells = [evaluate(c, {**over, "damage": {**over.get("damage", {}), **d}})["predicted"]
+                 for d in ({}, coag["damage"]) for c in (dist, rad)]
+        print(f"| {label} | " + " | ".join(f"{v:.2f}" for v in cells) + " |", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", type=int, nargs="*", default=[1, 2, 3, 4])
+    ap.add_argument("--part", type=int, nargs="*", default=[1, 2, 3, 4, 5])
     args = ap.parse_args(argv)
-    for p, f in ((1, before_after), (2, growth), (3, options), (4, wm_tensors)):
+    for p, f in ((1, before_after), (2, growth), (3, options), (4, wm_tensors), (5, tew_egg_white)):
         if p in args.part:
             f()
             print(flush=True)

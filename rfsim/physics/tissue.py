@@ -108,6 +108,21 @@ class Tissue:
 
 _GABRIEL_ITIS = "sigma: Gabriel 1996 at 500 kHz; thermal: IT'IS database v4.x"
 
+#: Hen's egg white (albumen), the bench medium of egg-white lesion studies (Tew electrode,
+#: Pain Res Manag 2015; Bogduk 1987).  Thermal values: the Choi and Okos (1986) component
+#: model at 37 C (water: k = 0.627 W/m/K, rho = 992 kg/m3, c = 4180 J/kg/K; protein: 0.219,
+#: 1311, 2051; their polynomials as tabulated by Ibarz and Barbosa-Canovas) for 90 % water
+#: and 10 % protein by mass (egg white "consists mainly of about 10% proteins dissolved in
+#: water"): k = 0.595 W/m/K, rho = 1017 kg/m3, c = 3967 J/kg/K.  Measured values (Coimbra et
+#: al., J Food Eng 2006;74:186) were not read.  sigma: no measurement near 500 kHz was read;
+#: 0.5 S/m is assumed.  It does not matter for a temperature-controlled lesion in a block of
+#: one material: the generator's voltage absorbs any common factor of sigma (tested), so only
+#: the impedance reading depends on it.  Visible coagulation of egg white begins at about
+#: 60-65 C (DSC onset 60 C, Abbasnezhad et al., J Food Meas Charact 2014, abstract).
+EGG_WHITE = Tissue("egg_white", 0.5, 0.595, 1017, 3967, 0.0,
+                   source="thermal: Choi and Okos 1986 model, 90 % water / 10 % protein at 37 C; "
+                          "sigma 0.5 S/m assumed (no source; cancels under temperature control in a block)")
+
 #: Default tissues, keyed by the names scenario files use.
 TISSUES: dict[str, Tissue] = {
     t.name: t
@@ -126,6 +141,7 @@ TISSUES: dict[str, Tissue] = {
         Tissue("fat", 0.025, 0.21, 911, 2348, 33.0, source=_GABRIEL_ITIS + "; perfusion [R]"),
         Tissue("muscle", 0.44, 0.49, 1090, 3421, 37.0, source=_GABRIEL_ITIS + "; perfusion [R]"),
         Tissue("bone", 0.022, 0.32, 1908, 1313, 10.0, source=_GABRIEL_ITIS + "; rho, perfusion [R]"),
+        EGG_WHITE,
     )
 }
 

@@ -4,6 +4,12 @@ Derived metrics (besides the keys of the run or prediction summary):
 
 ``lesion_length_beyond_tip_mm``
     lesion length minus the exposed tip length (mm).
+``lesion_beyond_tip_end_mm``
+    how far the lesion reaches past the distal end of the tip, along the
+    needle (mm; block runs).
+``lesion_radius_beyond_surface_mm``
+    half the lesion width minus the electrode radius: the lesion's reach
+    sideways from the electrode's surface (mm).
 ``hemicord_area_fraction``
     2 x ``cord_area_fraction``: the lesioned share of the lesioned half.
 ``boundary_peak_temperature_c``
@@ -28,6 +34,7 @@ from rfsim.cordotomy.insertion3d import impedance_at_depths
 from rfsim.cordotomy.domains import CARTESIAN_MESH
 from rfsim.errors import ConfigError
 from rfsim.physics.damage import DamageSettings, DamageState, damage_table
+from rfsim.physics.lesion import axisymmetric_size
 from rfsim.prediction import build, impedance_profile, predict
 from rfsim.runner import run
 from rfsim.scenario.config import Scenario, parse_scenario
@@ -66,6 +73,11 @@ def _metric(case: Case, sc: Scenario, out) -> float:
     s = out.summary
     if name == "lesion_length_beyond_tip_mm":
         return s["lesion_length_mm"] - sc.electrode.tip_length_m * 1e3
+    if name == "lesion_beyond_tip_end_mm":
+        d = out.result.domain
+        return -axisymmetric_size(d.grid, out.result.damage.criterion(), d.metal).z_bottom_m * 1e3
+    if name == "lesion_radius_beyond_surface_mm":
+        return 0.5 * s["lesion_width_mm"] - sc.electrode.radius_m * 1e3
     if name == "hemicord_area_fraction":
         return 2.0 * s["cord_area_fraction"]
     if name == "boundary_peak_temperature_c":

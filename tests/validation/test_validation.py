@@ -135,3 +135,47 @@ def test_series_resistance_in_a_run_summary():
     assert b["impedance_ohm"] - a["impedance_ohm"] == pytest.approx(200.0, abs=1e-9)
     with pytest.raises(ConfigError):
         GeneratorSettings(series_resistance_ohm=-1.0)
+
+
+# --- egg white and the Tew cases (issue 12, item 1) --------------------------------------
+
+def _egg_white_block(**medium):
+    return parse_scenario({"scenario": {"kind": "homogeneous"},
+                           "medium": {"base": "egg_white", "temperature_c": 37.0, **medium},
+                           "electrode": {"diameter_mm": 0.40, "tip_length_mm": 2.0},
+                           "protocol": {"set_temperature_c": 90.0, "duration_s": 10.0, "cooling_s": 0.0}})
+
+
+def test_egg_white_is_a_tissue_with_its_thermal_values_and_no_perfusion():
+    from rfsim.physics.tissue import TISSUES
+
+    t = TISSUES["egg_white"]
+    assert t.perfusion_ml_per_min_kg == 0.0 and "Choi and Okos" in t.source
+    # about 90 % water: its diffusivity lies between muscle's and water's (1.3e-7 to 1.5e-7 m2/s)
+    assert 1.3e-7 < t.k_w_per_m_k / t.rho_c < 1.5e-7
+    assert _egg_white_block().medium.name == "egg_white"
+
+
+def test_a_temperature_controlled_block_lesion_does_not_depend_on_sigma():
+    """Why egg white's unmeasured conductivity is harmless in the Tew cases: the
+    generator's voltage absorbs a common factor of sigma (the power does not change)."""
+    from rfsim.runner import run
+
+    a, b = run(_egg_white_block()).summary, run(_egg_white_block(sigma_s_per_m=2.0)).summary
+    assert a["lesion_width_mm"] > 0.5
+    for key in ("lesion_width_mm", "lesion_length_mm", "peak_power_w", "max_tissue_temperature_c"):
+        assert b[key] == pytest.approx(a[key], rel=1e-6), key
+    assert b["impedance_ohm"] == pytest.approx(a["impedance_ohm"] / 4.0, rel=1e-6)
+
+
+def test_tew_metrics_are_the_reach_past_the_tip_end_and_from_the_surface():
+    from rfsim.validation.runner import _summary, scenario_of
+
+    dist, side = load_cases(["tew2015_egg_white_distal_90c_120s", "tew2015_egg_white_radius_90c_120s"])
+    d, s = evaluate(dist)["predicted"], evaluate(side)["predicted"]
+    sc = scenario_of(side)
+    summary = _summary(sc).summary
+    assert s == pytest.approx(0.5 * summary["lesion_width_mm"] - 0.20, abs=1e-9)
+    # the lesion reaches past the tip end, and less far than its whole length beyond the tip
+    tip_mm = sc.electrode.tip_length_m * 1e3
+    assert 0.0 < d < summary["lesion_length_mm"] - tip_mm
