@@ -134,10 +134,10 @@ BUILT = [("default", None, False),
          (f"pia {PIA_SIGMA * 2:g} S/m", {"tissues": {"pia": {"sigma_s_per_m": PIA_SIGMA * 2}}}, True)]
 
 
-def _electric_only(phys) -> bool:
-    """The electrode's metal, insulation and thermocouple do not enter the
-    potential (the metal is an equipotential, the shaft coating carries no
-    current at any thickness): impedance cases skip those variants."""
+def _thermal_only(phys) -> bool:
+    """Whether a variant changes only the electrode: its metal, insulation and
+    thermocouple do not enter the potential (the metal is an equipotential, the
+    shaft coating carries no current at any thickness), so impedance cases skip it."""
     return phys is not None and set(phys) == {"electrode"}
 
 
@@ -152,7 +152,7 @@ def electrode_and_pia():
             == "cordotomy"
         cells = []
         for _, phys, cord_only in BUILT:
-            if (cord_only and not cord) or (c.kind == "impedance" and _electric_only(phys)):
+            if (cord_only and not cord) or (c.kind == "impedance" and _thermal_only(phys)):
                 cells.append("=")
                 continue
             r = evaluate(c, phys)
