@@ -16,26 +16,36 @@
    electrode's size, the egg white's properties, the damage criterion
    (62 C: the onset of egg-white coagulation), and the model's growth with
    time at 90 C.
+6. The electrode as built, and the pia (issue 12, item 2): the suite and the
+   default prediction after 1 and 3 lesions with the thermocouple at the middle
+   of the tip, metal k 15 and 30 W/m/K, insulation 10 and 50 um, the pia's
+   conductivity halved and doubled; and the 3-D impedance cases with the pia
+   0.025 and 0.1 mm thick (``pia_thickness_mm`` of meshes/c1c2.toml; default 0.05).
 
 Usage::
 
-    PYTHONPATH=. python scripts/validation_study.py [--part 1 2 3 4 5]
+    PYTHONPATH=. python scripts/validation_study.py [--part 1 2 3 4 5 6]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 from rfsim.physics.damage import ARRHENIUS_SETS, DamageSettings
 from rfsim.physics.generator import Lesion, Protocol
+from rfsim.anatomy.parametric import load_parametric, mesh_path
+from rfsim.cordotomy.domains import CARTESIAN_MESH
 from rfsim.cordotomy.insertion3d import impedance_at_depths
 from rfsim.physics.tissue import tissue
 from rfsim.prediction import cordotomy_scenario, place, predict
 from rfsim.runner import run
 from rfsim.scenario.config import parse_scenario
 from rfsim.validation.cases import load_cases
-from rfsim.validation.runner import evaluate
+from rfsim.validation.runner import evaluate, scenario_of
 
 
 def before_after():
@@ -139,11 +149,83 @@ def tew_egg_white():
         print(f"| {label} | " + " | ".join(f"{v:.2f}" for v in cells) + " |", flush=True)
 
 
+PIA_SIGMA = tissue("pia").sigma_s_per_m
+#: Part 6's variants: (label, scenario tables merged into every case, cordotomy only).
+BUILT = [("default", None, False),
+         ("thermocouple middle", {"electrode": {"thermocouple_position": "middle"}}, False),
+         ("metal k 15", {"electrode": {"metal_k_w_per_m_k": 15.0}}, False),
+         ("metal k 30", {"electrode": {"metal_k_w_per_m_k": 30.0}}, False),
+         ("insulation 10 um", {"electrode": {"insulation_thickness_um": 10.0}}, False),
+         ("insulation 50 um", {"electrode": {"insulation_thickness_um": 50.0}}, False),
+         (f"pia {PIA_SIGMA / 2:g} S/m", {"tissues": {"pia": {"sigma_s_per_m": PIA_SIGMA / 2}}}, True),
+         (f"pia {PIA_SIGMA * 2:g} S/m", {"tissues": {"pia": {"sigma_s_per_m": PIA_SIGMA * 2}}}, True)]
+
+
+def _thermal_only(phys) -> bool:
+    """Whether a variant changes only the electrode: its metal, insulation and
+    thermocouple do not enter the potential (the metal is an equipotential, the
+    shaft coating carries no current at any thickness), so impedance cases skip it."""
+    return phys is not None and set(phys) == {"electrode"}
+
+
+def electrode_and_pia():
+    cases = load_cases()
+    print("| case | measured | " + " | ".join(v for v, _, _ in BUILT) + " |")
+    print("|---|---|" + "---|" * len(BUILT))
+    for c in cases:
+        if c.kind == "exposure":
+            continue
+        cord = c.kind == "impedance" or scenario_of(c, "numerator" if "numerator" in c.model else None).kind \
+            == "cordotomy"
+        cells = []
+        for _, phys, cord_only in BUILT:
+            if (cord_only and not cord) or (c.kind == "impedance" and _thermal_only(phys)):
+                cells.append("=")
+                continue
+            r = evaluate(c, phys)
+            cells.append("-" if r["predicted"] is None else f"{r['predicted']:.4g} ({r['verdict']})")
+        print(f"| {c.name} | {c.measured.text} | " + " | ".join(cells) + " |", flush=True)
+    print()
+    print("| variant | lesions | cord area (%) | CST (%) | ventral horn (%) | width (mm) | volume (mm3) "
+          "| depth (mm) | impedance (ohm) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    assert parse_scenario({"scenario": {"kind": "cordotomy"}}) == cordotomy_scenario()
+    for label, phys, _ in BUILT:
+        s = predict(parse_scenario({"scenario": {"kind": "cordotomy"}, **(phys or {})})).summary
+        for q in (s["per_lesion"][0], s["per_lesion"][-1]):
+            print(f"| {label} | {q['lesion']} | {100 * q['cord_area_fraction']:.2f} | "
+                  f"{100 * q['cst_lesioned_fraction']:.2f} | {100 * q['ventral_horn_lesioned_fraction']:.1f} | "
+                  f"{q['lesion_width_mm']:.3f} | {q['lesion_volume_mm3']:.2f} | {q['lesion_depth_mm']:.3f} | "
+                  f"{s['impedance_ohm']:.0f} |", flush=True)
+    print()
+    _pia_thickness()
+
+
+def _pia_thickness():
+    """The 3-D impedance cases' depths (CSF -1 mm, pial surface 0, placement)
+    with the pia band of the parametric anatomy thinner and thicker."""
+    default = load_parametric().pia_thickness_m * 1e3
+    _, placement, _ = place(cordotomy_scenario())
+    depths = [(-1.0e-3, "tip in the CSF, -1 mm"), (0.0, "tip at the pial surface"),
+              (placement.depth_m, "whole tip in the cord (placement)")]
+    text = mesh_path().read_text()
+    print("| pia thickness (mm) | " + " | ".join(f"3-D impedance, {n} (ohm)" for _, n in depths) + " |")
+    print("|---|" + "---|" * len(depths))
+    with tempfile.TemporaryDirectory() as tmp:
+        for t_mm in (default / 2, default, default * 2):
+            f = Path(tmp) / f"c1c2_pia_{t_mm:g}.toml"
+            f.write_text(re.sub(r"(?m)^pia_thickness_mm = \S+", f"pia_thickness_mm = {t_mm!r}", text))
+            anatomy = load_parametric(f)
+            z = impedance_at_depths(anatomy, placement, [d for d, _ in depths], CARTESIAN_MESH)
+            print(f"| {t_mm:g} | " + " | ".join(f"{v:.0f}" for v in z) + " |", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", type=int, nargs="*", default=[1, 2, 3, 4, 5])
+    ap.add_argument("--part", type=int, nargs="*", default=[1, 2, 3, 4, 5, 6])
     args = ap.parse_args(argv)
-    for p, f in ((1, before_after), (2, growth), (3, options), (4, wm_tensors), (5, tew_egg_white)):
+    for p, f in ((1, before_after), (2, growth), (3, options), (4, wm_tensors), (5, tew_egg_white),
+                 (6, electrode_and_pia)):
         if p in args.part:
             f()
             print(flush=True)

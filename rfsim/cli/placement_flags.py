@@ -40,7 +40,6 @@ def scenario_from_flags(args):
     from dataclasses import replace
 
     from rfsim.scenario.config import Scenario, load_scenario
-    from rfsim.physics.electrode import Electrode
     from rfsim.physics.generator import Lesion, Protocol
 
     sc = load_scenario(args.config, "--config") if args.config else Scenario(kind="cordotomy",
@@ -58,7 +57,7 @@ def scenario_from_flags(args):
     if args.electrode_diameter is not None or args.tip_length is not None:
         d = el.diameter_m if args.electrode_diameter is None else args.electrode_diameter / 1e3
         t = el.tip_length_m if args.tip_length is None else args.tip_length / 1e3
-        kw["electrode"] = Electrode(d, t, el.metal)
+        kw["electrode"] = replace(el, diameter_m=d, tip_length_m=t)
     if args.model:
         kw["model"] = args.model
     patient = {k: getattr(args, k, None) for k in ("patient_folder", "segmentation", "vertebral_labels")}

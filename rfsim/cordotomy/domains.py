@@ -175,7 +175,8 @@ def cartesian_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettings 
         Built with Domain.from_fractions from the tissue fractions of the
         cross-section; metal = cell centres inside the electrode cylinder,
         exposed = the distal ``tip_length`` of it, sensor = the metal cell
-        nearest the tip end.  White matter is anisotropic (``sigma_ratio``
+        nearest the thermocouple along the needle (the tip end by default;
+        ``electrode.thermocouple_position``).  White matter is anisotropic (``sigma_ratio``
         along z, the cord axis).  The cylinder's true surface is given to the
         solvers as cut-cell walls (:func:`rfsim.physics.domain.surface_walls`), so the
         staircase of cell centres does not set the impedance: at the default
@@ -227,7 +228,9 @@ def cartesian_domain(anatomy: Anatomy, placement: Placement, mesh: MeshSettings 
     if not metal.any():
         raise ConfigError("mesh.min_cell_m", mesh.min_cell_m, "too coarse: no cell centre inside the electrode")
     exposed = metal & (s < L)
-    flat = np.where(metal, s, np.inf)
+    # the thermocouple: the metal cell nearest its distance from the tip end
+    # along the needle (at the tip end, s > 0 in the metal: the smallest s)
+    flat = np.where(metal, np.abs(s - placement.electrode.thermocouple_m), np.inf)
     sensor = np.unravel_index(int(np.argmin(flat)), grid.shape)
     tissues = tissues or {}
     return Domain.from_fractions(grid, f, [tissues.get(n) or tissue(n) for n in names], metal, exposed, sensor,

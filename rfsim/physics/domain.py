@@ -104,7 +104,7 @@ class Domain:
     names : tuple of str
         Tissue names.
     sensor : tuple of int
-        Cell index (i, j, k) of the tip thermocouple.
+        Cell index (i, j, k) of the thermocouple (``electrode.thermocouple_position``).
     electrode : Electrode
     temperature_c : float
         Initial tissue temperature and outer-boundary temperature (C).
@@ -314,12 +314,15 @@ def surface_walls(grid: Grid, metal, signed_distance, iterations: int = 40):
 
 def electrode_masks_axisymmetric(grid: Grid, electrode: Electrode):
     """Metal and exposed-tip masks of an electrode on the axis, tip end at z = 0,
-    shaft toward +z; and the thermocouple cell (on the axis at the tip end)."""
+    shaft toward +z; and the thermocouple cell: on the axis, the exposed cell
+    whose centre is nearest ``electrode.thermocouple_m`` from the tip end (at
+    the tip end, the first cell inside the metal)."""
     rc, _, zc = grid.centers
     R, Z = np.meshgrid(rc, zc, indexing="ij")
     metal = (R < electrode.radius_m) & (Z > 0.0)
     exposed = metal & (Z < electrode.tip_length_m)
-    sensor = (0, 0, int(np.argmax(zc > 0.0)))
+    along = np.where(exposed[0], np.abs(zc - electrode.thermocouple_m), np.inf)
+    sensor = (0, 0, int(np.argmin(along)))
     return metal[:, None, :], exposed[:, None, :], sensor
 
 

@@ -7,9 +7,10 @@ Checked on every run (:func:`check_result`), from its time series:
   gets within :data:`SET_POINT_TOLERANCE_C` of its set temperature is smaller
   than the planner thinks (a voltage limit of 1e-6 V, or a perfusion of 1e9,
   once gave "no lesion" without a word).  Warning.
-* **Tissue hotter than the set point.**  The thermocouple sits at the tip end;
-  the hottest tissue lies at the edges of the exposed tip, a few degrees above
-  it (0.7 C in the default prediction).  More than :data:`HOT_MARGIN_C` above
+* **Tissue hotter than the set point.**  The thermocouple sits at the tip end
+  (by default; ``[electrode] thermocouple_position``); the hottest tissue lies
+  at the edges of the exposed tip, a few degrees above it (0.7 C in the default
+  prediction).  More than :data:`HOT_MARGIN_C` above
   the highest set point means the sensor no longer sees where the heat is (a
   tip edge in the pia or the CSF).  Warning; from 100 C on, the boiling
   warning of :mod:`rfsim.prediction` and :mod:`rfsim.runner` says it instead.

@@ -136,7 +136,9 @@ TISSUES: dict[str, Tissue] = {
         Tissue("spinal_cord", 0.11, 0.51, 1075, 3630, 160.0,
                source=_GABRIEL_ITIS + " ('nerve'); rho, c, k, perfusion [R]"),
         Tissue("pia", 0.50, 0.44, 1174, 3364, 0.0,
-               source="no tabulated value: modelled as dura-like (physics-reference.md); k [R]"),
+               source="no tabulated value and no measurement found: modelled as dura-like "
+                      "(physics-reference.md); halved or doubled it moves the impedances < 1 % "
+                      "(docs/validation.md, 'The electrode as built, and the pia'); k [R]"),
         Tissue("dura", 0.50, 0.44, 1174, 3364, 0.0, source=_GABRIEL_ITIS + "; k [R]"),
         Tissue("fat", 0.025, 0.21, 911, 2348, 33.0, source=_GABRIEL_ITIS + "; perfusion [R]"),
         Tissue("muscle", 0.44, 0.49, 1090, 3421, 37.0, source=_GABRIEL_ITIS + "; perfusion [R]"),
@@ -161,7 +163,22 @@ class Metal:
 
     Defaults: stainless steel / platinum-iridium k ~15-30 W/m/K and rho c ~4e6
     J/m^3/K (physics-reference.md, "Electrodes"); polyimide insulation k 0.12
-    W/m/K (DuPont Kapton datasheet [R]) with an assumed coating of 25 um.
+    W/m/K (DuPont Kapton datasheet [R]) with an assumed coating of 25 um.  The
+    metal and coating of the Kanpolat and Cosman cordotomy electrodes were not
+    found in the sources read; across k = 15-30 W/m/K the default prediction's
+    lesion volume moves 9-11 %, across a 10-50 um coating 1.5-1.6 %
+    (docs/validation.md, "The electrode as built, and the pia").
+
+    Attributes
+    ----------
+    k_w_per_m_k : float
+        Thermal conductivity of the metal (W/m/K); file key ``metal_k_w_per_m_k``.
+    rho_c_j_per_m3_k : float
+        Volumetric heat capacity of the metal (J/m^3/K); ``metal_rho_c_j_per_m3_k``.
+    insulation_thickness_m : float
+        Shaft coating thickness (m); ``insulation_thickness_um`` in micrometres.
+    insulation_k_w_per_m_k : float
+        Thermal conductivity of the coating (W/m/K); ``insulation_k_w_per_m_k``.
     """
 
     k_w_per_m_k: float = 20.0

@@ -290,15 +290,16 @@ def _protocol(table: dict, default: Protocol) -> Protocol:
 
 
 def _electrode(table: dict) -> Electrode:
-    allowed = ("gauge",) + tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS)
+    allowed = ("gauge",) + tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS) + ("thermocouple_position",)
     _check_keys(table, "electrode", allowed)
     metal = Metal(**_scaled(table, "electrode", METAL_KEYS, METAL_RANGES))
     kw = _scaled(table, "electrode", ELECTRODE_KEYS)
+    tc = table.get("thermocouple_position", Electrode.thermocouple_position)  # checked by Electrode
     if "gauge" in table:
         if "diameter_mm" in table:
             raise ConfigError("electrode.gauge", table["gauge"], "give either gauge or diameter_mm, not both")
-        return Electrode.from_gauge(table["gauge"], kw.get("tip_length_m", Electrode().tip_length_m), metal)
-    return Electrode(metal=metal, **kw)
+        return Electrode.from_gauge(table["gauge"], kw.get("tip_length_m", Electrode().tip_length_m), metal, tc)
+    return Electrode(metal=metal, thermocouple_position=tc, **kw)
 
 
 def _medium(table: dict):

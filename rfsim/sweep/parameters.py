@@ -46,7 +46,7 @@ def parameter_names() -> dict:
                                        PlacementSettings)
 
     out = {"scenario": ("model",),
-           "electrode": tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS),
+           "electrode": tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS) + ("thermocouple_position",),
            "protocol": UNIFORM_PROTOCOL_KEYS + ("cooling_s",),
            "mesh": tuple(MESH_KEYS)}
     for sec, cls in (("generator", GeneratorSettings), ("damage", DamageSettings),

@@ -38,3 +38,14 @@ def test_an_escalating_protocol_is_printed_lesion_by_lesion(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "protocol    70, 80 C for 5 s each" in out
     assert "2 x 70" not in out
+
+
+def test_electrode_flags_keep_the_rest_of_the_config_electrode(tmp_path):
+    """--tip-length and --electrode-diameter change only those two: the metal
+    and the thermocouple position of --config stay."""
+    config = tmp_path / "c.toml"
+    config.write_text('[scenario]\nkind = "cordotomy"\n[electrode]\nthermocouple_position = "middle"\n'
+                      'metal_k_w_per_m_k = 15.0\n')
+    el = _scenario("--config", str(config), "--tip-length", "3", "--electrode-diameter", "0.3").electrode
+    assert (el.tip_length_m, el.diameter_m) == (3e-3, 0.3e-3)
+    assert el.thermocouple_position == "middle" and el.metal.k_w_per_m_k == 15.0

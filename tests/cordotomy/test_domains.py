@@ -91,3 +91,30 @@ def test_layers_are_kept_per_needle_line_and_take_tissue_overrides(monkeypatch):
     assert [t for _, t in first if t.name == "csf"] == [tissue("csf")]
     with pytest.raises(TypeError):  # another needle line samples the anatomy
         axisymmetric_layers(anat, Placement.from_mm(depth_mm=3.0))
+
+
+def test_cartesian_thermocouple_follows_the_electrode_setting(anat):
+    """The 3-D thermocouple cell: by default the metal cell nearest the tip end
+    along the needle (the rule before the position became a setting); with
+    ``thermocouple_position = "middle"`` the metal cell nearest half way up the
+    exposed tip."""
+    from dataclasses import replace
+
+    p = Placement.default("leg")
+    n = needle_path(anat, p)
+    L = p.electrode.tip_length_m
+    sensors = {}
+    for pos in ("tip_end", "middle"):
+        pp = replace(p, electrode=replace(p.electrode, thermocouple_position=pos))
+        d = cartesian_domain(anat, pp, half_length_m=5e-3)
+        xc, yc, zc = d.grid.centers
+        X, Y, Z = np.meshgrid(xc, yc, zc, indexing="ij")
+        s = sum((c - t) * u for c, t, u in zip((X, Y, Z), n.tip_m, n.direction))
+        assert d.metal[d.sensor]
+        if pos == "tip_end":
+            assert d.sensor == np.unravel_index(int(np.argmin(np.where(d.metal, s, np.inf))), d.grid.shape)
+        else:
+            h = max(np.diff(d.grid.edges[a])[d.sensor[a]] for a in range(3))
+            assert abs(s[d.sensor] - 0.5 * L) <= h and d.exposed[d.sensor]
+        sensors[pos] = d.sensor
+    assert sensors["tip_end"] != sensors["middle"]

@@ -25,6 +25,7 @@ temperature_c = 20.0
 [electrode]
 gauge = 18
 tip_length_mm = 10
+thermocouple_position = "middle"
 [[protocol.lesion]]
 set_temperature_c = 70
 duration_s = 120
@@ -35,6 +36,7 @@ duration_s = 30
     sc = parse_scenario(tomllib.loads(text))
     assert sc.electrode.diameter_m == pytest.approx(1.2e-3)
     assert sc.electrode.tip_length_m == pytest.approx(10e-3)
+    assert sc.electrode.thermocouple_position == "middle" and sc.electrode.thermocouple_m == pytest.approx(5e-3)
     assert [les.set_temperature_c for les in sc.protocol.lesions] == [70.0, 90.0]
     assert sc.medium.sigma_s_per_m == 0.3 and sc.medium.k_w_per_m_k == 0.49
     assert parse_scenario(tomllib.loads(to_toml(sc))) == sc
@@ -58,6 +60,10 @@ BAD = [
     ("[electrode]\ngauge = 30", "electrode.gauge", "16 to 27"),
     ("[electrode]\ntip_length_mm = 25", "electrode.tip_length_mm", "[0.5, 20] mm"),
     ("[electrode]\ndiameter_mm = true", "electrode.diameter_mm", "finite number"),
+    ("[electrode]\nthermocouple_position = \"centre\"", "electrode.thermocouple_position = 'centre'",
+     "allowed: tip_end, middle"),
+    ("[electrode]\ngauge = 20\nthermocouple_position = 1.0", "electrode.thermocouple_position = 1.0",
+     "allowed: tip_end, middle"),
     ("[generator]\nmode = \"manual\"", "generator.mode", "exact, pid"),
     ("[numerics]\nlinear_maxiter = 2.5", "numerics.linear_maxiter", "whole number"),
     ("[numerics]\nperfusion_shutoff = 1", "numerics.perfusion_shutoff", "true or false"),
