@@ -178,7 +178,7 @@ def impedance_after_coagulation():
         solver, body = ElectricSolver(res.domain), np.full(res.domain.grid.shape, 37.0)
         before = solver.solve(body).impedance_ohm
         after = solver.solve(body, coagulated=res.after_lesion[0].coagulated()).impedance_ohm
-        print(f"| x {factor:g} | {before:.0f} | {after:.0f} | {100 * (after / before - 1):+.1f} % |", flush=True)
+        print(f"| x {factor:g} | {before:.0f} | {after:.0f} | {round(100 * (after / before - 1), 1) + 0.0:+.1f} % |", flush=True)
 
 
 def main(argv=None):
