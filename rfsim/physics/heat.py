@@ -38,6 +38,11 @@ from rfsim.physics.tissue import BLOOD_RHO_C, K_TEMP_LIMIT_C
 #: (:meth:`HeatSolver.step`).
 RUNGS_PER_OCTAVE = 2.0
 
+#: Lowest k(T)/k: the linear law must not reach zero.  Scenario files cannot get near it
+#: (rfsim.scenario.ranges); it guards coefficients set from Python.
+MIN_K_FACTOR = 0.05
+
+
 def bdf2_coefficients(dt, dt_prev):
     """(a0, a1, a2) with a0 T^{n+1} - a1 T^n + a2 T^{n-1} = dt dT/dt (variable step).
 
@@ -76,11 +81,11 @@ class HeatSolver:
 
     def conductivity(self, T):
         """Thermal conductivity (W/m/K) of each cell at temperatures T (C):
-        k (1 + k_alpha (min(T, K_TEMP_LIMIT_C) - T_ref)), never below 5 % of k."""
+        k (1 + k_alpha (min(T, K_TEMP_LIMIT_C) - T_ref)), never below ``MIN_K_FACTOR`` k."""
         d = self.domain
         if d.k_alpha is None:
             return d.k
-        return d.k * np.maximum(1.0 + d.k_alpha * (np.minimum(T, K_TEMP_LIMIT_C) - d.sigma_tref), 0.05)
+        return d.k * np.maximum(1.0 + d.k_alpha * (np.minimum(T, K_TEMP_LIMIT_C) - d.sigma_tref), MIN_K_FACTOR)
 
     def update_conductances(self, T):
         """Assemble the face conductances again for temperatures T (C), in place;

@@ -105,12 +105,9 @@ class Tissue:
                               "must lie in [-0.05, 0.1] 1/C")
         if not 1.0 <= self.sigma_axial_ratio <= 20.0:
             raise ConfigError(f"{self.name}.sigma_axial_ratio", self.sigma_axial_ratio, "must lie in [1, 20]")
-        if not -0.01 <= self.k_temp_coeff_per_c <= 0.01:
-            raise ConfigError(f"{self.name}.k_temp_coeff_per_c", self.k_temp_coeff_per_c,
-                              "must lie in [-0.01, 0.01] 1/C")
-        if not 0.1 <= self.sigma_coagulated_factor <= 10.0:
-            raise ConfigError(f"{self.name}.sigma_coagulated_factor", self.sigma_coagulated_factor,
-                              "must lie in [0.1, 10]")
+        # usable at all; the physical range of a scenario file is rfsim.scenario.ranges'
+        if self.sigma_coagulated_factor <= 0:
+            raise ConfigError(f"{self.name}.sigma_coagulated_factor", self.sigma_coagulated_factor, "must be > 0")
 
     @property
     def rho_c(self) -> float:

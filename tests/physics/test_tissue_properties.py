@@ -3,6 +3,8 @@ rising with temperature, and the electrical conductivity of coagulated tissue.
 Each changes the answer in the expected direction when on, nothing when off, and
 the heat balance still closes."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,7 @@ from rfsim.physics.heat import HeatSolver
 from rfsim.physics.lesion import axisymmetric_size
 from rfsim.physics.simulation import NumericsSettings, simulate
 from rfsim.physics.tissue import K_TEMP_LIMIT_C, tissue
+from rfsim.scenario.config import parse_scenario
 
 MESH = MeshSettings(growth=1.3)
 CORD = tissue("spinal_cord")
@@ -93,8 +96,18 @@ def test_coagulated_factor_keeps_the_balance():
     assert abs(e["imbalance"]) < 0.005 * e["electrical"]
 
 
-@pytest.mark.parametrize("key, value", [("k_temp_coeff_per_c", 0.5), ("sigma_coagulated_factor", 0.0),
-                                        ("k_temp_coeff_per_c", float("nan"))])
-def test_out_of_range_values_are_refused_naming_the_key(key, value):
-    with pytest.raises(ConfigError, match=key):
-        CORD.with_(**{key: value})
+@pytest.mark.parametrize("key, value, allowed", [("k_temp_coeff_per_c", 0.5, "[-0.01, 0.01] 1/C"),
+                                                 ("sigma_coagulated_factor", 0.0, "[0.1, 10]"),
+                                                 ("k_temp_coeff_per_c", float("nan"), "finite")])
+def test_out_of_range_values_are_refused_naming_the_key(key, value, allowed):
+    for table, shown in (({"medium": {key: value}}, f"medium.{key}"),
+                         ({"scenario": {"kind": "cordotomy"}, "tissues": {"white_matter": {key: value}}},
+                          f"tissues.white_matter.{key}")):
+        with pytest.raises(ConfigError, match=re.escape(shown)) as e:
+            parse_scenario(table)
+        assert allowed in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_tissue_built_in_python_refuses_an_unusable_factor():
+    with pytest.raises(ConfigError, match="sigma_coagulated_factor"):
+        CORD.with_(sigma_coagulated_factor=0.0)
