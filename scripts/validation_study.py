@@ -21,10 +21,16 @@
    of the tip, metal k 15 and 30 W/m/K, insulation 10 and 50 um, the pia's
    conductivity halved and doubled; and the 3-D impedance cases with the pia
    0.025 and 0.1 mm thick (``pia_thickness_mm`` of meshes/c1c2.toml; default 0.05).
+7. Tissue properties that change with temperature and damage (every tissue
+   at once): the suite, and the default prediction after 1 and 3 lesions, with
+   thermal conductivity rising 0.16 and 0.3 %/C and coagulated tissue at 0.5
+   and 2 times its native electrical conductivity; and the cord impedance
+   read at 37 C before and after one 80 C, 75 s lesion (the rat-nerve
+   exposure) with the lesion at 0.5, 1 and 2 times its native conductivity.
 
 Usage::
 
-    PYTHONPATH=. python scripts/validation_study.py [--part 1 2 3 4 5 6]
+    PYTHONPATH=. python scripts/validation_study.py [--part 1 2 3 4 5 6 7]
 """
 
 from __future__ import annotations
@@ -35,12 +41,15 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from rfsim.physics.damage import ARRHENIUS_SETS, DamageSettings
+from rfsim.physics.electric import ElectricSolver
 from rfsim.physics.generator import Lesion, Protocol
 from rfsim.anatomy.parametric import load_parametric, mesh_path
 from rfsim.cordotomy.domains import CARTESIAN_MESH
 from rfsim.cordotomy.insertion3d import impedance_at_depths
-from rfsim.physics.tissue import tissue
+from rfsim.physics.tissue import TISSUES, tissue
 from rfsim.prediction import cordotomy_scenario, place, predict
 from rfsim.runner import run
 from rfsim.scenario.config import parse_scenario
@@ -220,12 +229,72 @@ def _pia_thickness():
             print(f"| {t_mm:g} | " + " | ".join(f"{v:.0f}" for v in z) + " |", flush=True)
 
 
+#: Part 7's variants: tissue properties set on every tissue at once.
+TISSUE_VARIANTS = (("default", {}),
+                   ("k +0.16 %/C", {"k_temp_coeff_per_c": 0.0016}),
+                   ("k +0.3 %/C", {"k_temp_coeff_per_c": 0.003}),
+                   ("coagulated sigma x 0.5", {"sigma_coagulated_factor": 0.5}),
+                   ("coagulated sigma x 2", {"sigma_coagulated_factor": 2.0}))
+
+
+def _tissue_tables(kind: str, props: dict) -> dict | None:
+    """Scenario tables that give every tissue ``props``: [medium] of a block,
+    [tissues.NAME] of every cord tissue."""
+    if not props:
+        return None
+    if kind == "cordotomy":
+        return {"tissues": {name: dict(props) for name in TISSUES}}
+    return {"medium": dict(props)}
+
+
+def tissue_properties():
+    cases = [c for c in load_cases() if c.kind not in ("impedance", "exposure")]
+    print("| case | measured | " + " | ".join(v for v, _ in TISSUE_VARIANTS) + " |")
+    print("|---|---|" + "---|" * len(TISSUE_VARIANTS))
+    for c in cases:
+        kind = scenario_of(c, "numerator" if "numerator" in c.model else None).kind
+        cells = []
+        for _, props in TISSUE_VARIANTS:
+            r = evaluate(c, _tissue_tables(kind, props))
+            cells.append("-" if r["predicted"] is None else f"{r['predicted']:.3g} ({r['verdict']})")
+        print(f"| {c.name} | {c.measured.text} | " + " | ".join(cells) + " |", flush=True)
+    print()
+    print("| default prediction | lesions | cord area (%) | CST (%) | width (mm) | volume (mm3) | depth (mm) "
+          "| impedance at the lesion's end (ohm) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, props in TISSUE_VARIANTS:
+        sc = replace(cordotomy_scenario(), tissues=tuple(t.with_(**props) for t in TISSUES.values()))
+        out = predict(sc)
+        s, z, idx = out.summary, out.result.series["impedance_ohm"], out.result.series["lesion_index"]
+        for n, p in ((0, s["per_lesion"][0]), (len(s["per_lesion"]) - 1, s["per_lesion"][-1])):
+            print(f"| {label} | {p['lesion']} | {100 * p['cord_area_fraction']:.1f} | "
+                  f"{100 * p['cst_lesioned_fraction']:.1f} | {p['lesion_width_mm']:.2f} | "
+                  f"{p['lesion_volume_mm3']:.1f} | {p['lesion_depth_mm']:.2f} | "
+                  f"{z[np.isfinite(z) & (idx == n)][-1]:.0f} |", flush=True)
+
+
+def impedance_after_coagulation():
+    """The cord impedance read at 37 C before and after one 80 C, 75 s lesion (the
+    rat-nerve exposure), the lesion at each coagulated conductivity."""
+    print("| coagulated sigma | impedance at 37 C before (ohm) | after one 80 C, 75 s lesion, at 37 C (ohm) "
+          "| change |")
+    print("|---|---|---|---|")
+    for factor in (0.5, 1.0, 2.0):
+        sc = replace(cordotomy_scenario(), protocol=Protocol((Lesion(80.0, 75.0),)),
+                     tissues=tuple(t.with_(sigma_coagulated_factor=factor) for t in TISSUES.values()))
+        res = predict(sc).result
+        solver, body = ElectricSolver(res.domain), np.full(res.domain.grid.shape, 37.0)
+        before = solver.solve(body).impedance_ohm
+        after = solver.solve(body, coagulated=res.after_lesion[0].coagulated()).impedance_ohm
+        print(f"| x {factor:g} | {before:.0f} | {after:.0f} | {round(100 * (after / before - 1), 1) + 0.0:+.1f} % |", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", type=int, nargs="*", default=[1, 2, 3, 4, 5, 6])
+    ap.add_argument("--part", type=int, nargs="*", default=[1, 2, 3, 4, 5, 6, 7])
     args = ap.parse_args(argv)
     for p, f in ((1, before_after), (2, growth), (3, options), (4, wm_tensors), (5, tew_egg_white),
-                 (6, electrode_and_pia)):
+                 (6, electrode_and_pia), (7, tissue_properties), (7, impedance_after_coagulation)):
         if p in args.part:
             f()
             print(flush=True)

@@ -97,3 +97,27 @@ def test_displaced_cord_moves_away_from_the_needle(anatomy):
         line = (dom.label[:, j, k] == dom.names.index("csf")) & (np.arange(dom.grid.shape[0]) > i)
         csf.append(float(np.diff(dom.grid.edges[0])[line].sum()))
     assert csf[1] - csf[0] == pytest.approx(2e-3, abs=0.3e-3), csf
+
+
+def test_temperature_and_damage_dependent_properties_reach_the_3d_heat_step(anatomy):
+    """The 3-D model shares the layered model's solvers: thermal conductivity
+    rising with temperature changes its heat step, and coagulated tissue its sigma."""
+    from rfsim.physics.heat import HeatSolver
+
+    pl = Placement.default("leg")
+    props = {n: t.with_(k_temp_coeff_per_c=0.003, sigma_coagulated_factor=2.0) for n, t in TISSUES.items()}
+    plain = cartesian_domain(anatomy, pl, SMALL, half_length_m=5e-3)
+    dom = cartesian_domain(anatomy, pl, SMALL, half_length_m=5e-3, tissues=props)
+    assert plain.k_alpha is None and plain.sigma_coagulated is None
+    assert np.allclose(dom.k_alpha[~dom.metal], 0.003) and np.allclose(dom.sigma_coagulated[~dom.metal], 2.0)
+    T = np.full(dom.grid.shape, 80.0)
+    G = {}
+    for name, d in (("plain", plain), ("rising", dom)):
+        heat = HeatSolver(d, rtol=1e-9)
+        T_new, _ = heat.step(T, None, 0.5, None, np.ones(d.grid.shape, bool))  # assembles k at 80 C
+        assert np.isfinite(T_new).all()
+        G[name] = heat.G[0].sum()
+    assert G["rising"] > 1.1 * G["plain"]  # tissue k x (1 + 0.003 x 43) = 1.13
+    solver = ElectricSolver(dom)
+    lesion = ~dom.metal
+    assert np.allclose(solver.sigma(T, lesion)[lesion], 2.0 * solver.sigma(T)[lesion])

@@ -3,8 +3,9 @@
 Conductivity depends on temperature (~2 %/C), so the potential follows the
 heating; but it changes slowly, so the loop reuses the last unit-voltage
 solution until some tissue cell has moved more than a set temperature since
-the solve.  The coupling is lagged: a step uses the potential of temperatures
-at or before its start.
+the solve, or (when coagulated tissue has its own conductivity) some cell has
+coagulated since.  The coupling is lagged: a step uses the potential of
+temperatures and damage at or before its start.
 """
 
 from __future__ import annotations
@@ -36,9 +37,14 @@ class LaggedPotential:
         self.update_c = update_c
         self.unit = None
         self._solved_at = None  # the temperatures of the last solve (C)
+        self._coagulated_cells = 0  # coagulated cells at the last solve
 
-    def at(self, temperature_c: np.ndarray, where: str = "") -> UnitSolution:
-        """The unit-voltage solution to use at these temperatures (C)."""
-        if self.unit is None or float(np.abs(temperature_c - self._solved_at)[self.tissue].max()) > self.update_c:
-            self.unit, self._solved_at = self.solver.solve(temperature_c, where), temperature_c
+    def at(self, temperature_c: np.ndarray, where: str = "", coagulated: np.ndarray | None = None) -> UnitSolution:
+        """The unit-voltage solution to use at these temperatures (C) and, when
+        given, this coagulated region (bool cell array; it only grows)."""
+        n = int(np.count_nonzero(coagulated)) if coagulated is not None else 0
+        if self.unit is None or n != self._coagulated_cells \
+                or float(np.abs(temperature_c - self._solved_at)[self.tissue].max()) > self.update_c:
+            self.unit = self.solver.solve(temperature_c, where, coagulated)
+            self._solved_at, self._coagulated_cells = temperature_c, n
         return self.unit

@@ -120,6 +120,11 @@ class Domain:
         Thermal properties stay isotropic.
     axial_axis : int
         The grid axis of the fibres (2, the cord axis z, in the 3-D model).
+    k_alpha : cell array or None
+        Relative rise of k per degree (1/C) from ``sigma_tref``, held above
+        :data:`rfsim.physics.tissue.K_TEMP_LIMIT_C`; None: k does not depend on temperature.
+    sigma_coagulated : cell array or None
+        Factor on sigma where tissue has coagulated (Omega >= 1); None: no change.
     """
 
     grid: Grid
@@ -140,6 +145,8 @@ class Domain:
     wall: tuple | None = None
     sigma_ratio: np.ndarray | None = None
     axial_axis: int = 2
+    k_alpha: np.ndarray | None = None
+    sigma_coagulated: np.ndarray | None = None
     tissues: tuple = field(default=(), repr=False)
 
     def __post_init__(self):
@@ -155,6 +162,11 @@ class Domain:
             if r.shape != shape or not np.all(r >= 1.0):
                 raise ValueError("Domain.sigma_ratio must be a cell array of ratios >= 1")
             object.__setattr__(self, "sigma_ratio", r)
+        for name in ("k_alpha", "sigma_coagulated"):  # optional: None keeps the constant-property path
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, readonly(getattr(self, name)))
+                if getattr(self, name).shape != shape:
+                    raise ValueError(f"Domain.{name} has shape {getattr(self, name).shape}, grid has {shape}")
         if self.axial_axis not in (0, 1, 2):
             raise ValueError(f"Domain.axial_axis = {self.axial_axis!r}: must be 0, 1 or 2")
         if not self.exposed.any():
@@ -216,6 +228,12 @@ class Domain:
         metal = np.asarray(metal, bool)
         m = electrode.metal
         sigma = np.where(metal, METAL_SIGMA, mix("sigma_s_per_m"))
+        # temperature- and damage-dependent properties: None where every tissue has them off
+        k_alpha, coag = mix("k_temp_coeff_per_c"), mix("sigma_coagulated_factor")
+        kw.setdefault("k_alpha", np.where(metal, 0.0, k_alpha) if any(t.k_temp_coeff_per_c for t in tissues)
+                      else None)
+        kw.setdefault("sigma_coagulated", np.where(metal, 1.0, coag)
+                      if any(t.sigma_coagulated_factor != 1.0 for t in tissues) else None)
         if anisotropic:
             axial = np.tensordot(np.array([t.sigma_s_per_m * t.sigma_axial_ratio for t in tissues]), f, axes=1)
             kw["sigma_ratio"] = np.where(metal, 1.0, np.maximum(axial / np.where(metal, 1.0, sigma), 1.0))

@@ -92,10 +92,13 @@ class ElectricSolver:
         self.pcg = PCG(free, "potential", rtol, maxiter, preconditioner=pc)
         self._phi = None
 
-    def sigma(self, temperature_c):
-        """Cell conductivity (S/m) at the given cell temperatures (C)."""
+    def sigma(self, temperature_c, coagulated=None):
+        """Cell conductivity (S/m) at the given cell temperatures (C), times the
+        tissues' ``sigma_coagulated`` factor where ``coagulated`` (bool cell array) is true."""
         d = self.domain
         factor = np.maximum(1.0 + d.alpha * (temperature_c - d.sigma_tref), MIN_SIGMA_FACTOR)
+        if coagulated is not None and d.sigma_coagulated is not None:
+            factor = np.where(coagulated, factor * d.sigma_coagulated, factor)
         return d.sigma * factor
 
     def conductances(self, sigma):
@@ -105,10 +108,11 @@ class ElectricSolver:
         return assemble_conductances(d.grid, d.sigma_axes(sigma), self.metal, self.skin, metal_boundary=False,
                                      wall=d.wall, out=self.G)
 
-    def solve(self, temperature_c, where="") -> UnitSolution:
-        """Unit-voltage solution at the given temperatures (C)."""
+    def solve(self, temperature_c, where="", coagulated=None) -> UnitSolution:
+        """Unit-voltage solution at the given temperatures (C), with coagulated
+        tissue (bool cell array, optional) at its own conductivity."""
         d = self.domain
-        sigma = self.sigma(temperature_c)
+        sigma = self.sigma(temperature_c, coagulated)
         G = self.conductances(sigma)
         # Right-hand side: the current the 1 V metal pushes into its neighbours.
         b = np.empty(d.grid.shape)

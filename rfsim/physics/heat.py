@@ -6,7 +6,11 @@ Discretised per cell (W): C dT/dt = -sum_faces G (T - T_nb) + W (T_a - T) + Q,
 with C = rho c vol (J/K), W = w rho_b c_b vol (W/K), G the thermal face
 conductances (W/K, harmonic means; the shaft insulation adds its resistance).
 The electrode metal conducts heat like any cell; the outer boundary is held at
-the domain temperature.
+the domain temperature.  Where the tissues' thermal conductivity rises with
+temperature (``Domain.k_alpha``), the face conductances are assembled again at
+the start of every step from that step's starting temperatures (lagged, as the
+potential is): the step stays linear, and the heat balance stays exact because
+the boundary loss is read with the conductances the step used.
 
 The step is variable-step BDF2 (second order, L-stable, so large steps on the
 20 um cells do not ring as Crank-Nicolson would), started by one backward Euler
@@ -26,13 +30,18 @@ from rfsim.numerics.kernels import (apply_operator, bdf2_system, boundary_outflo
 from rfsim.numerics.preconditioners import choose_preconditioner
 from rfsim.physics.domain import Domain
 from rfsim.physics.electric import cell_widths
-from rfsim.physics.tissue import BLOOD_RHO_C
+from rfsim.physics.tissue import BLOOD_RHO_C, K_TEMP_LIMIT_C
 
 #: Rungs of the step-size ladder per doubling: successive steps are sqrt(2) apart
 #: (:class:`rfsim.physics.timestepping.StepSizeRule`).  Steps from a fixed ladder
 #: make the implicit operators recur, so their factorisations are reused
 #: (:meth:`HeatSolver.step`).
 RUNGS_PER_OCTAVE = 2.0
+
+#: Lowest k(T)/k: the linear law must not reach zero.  Scenario files cannot get near it
+#: (rfsim.scenario.ranges); it guards coefficients set from Python.
+MIN_K_FACTOR = 0.05
+
 
 def bdf2_coefficients(dt, dt_prev):
     """(a0, a1, a2) with a0 T^{n+1} - a1 T^n + a2 T^{n-1} = dt dT/dt (variable step).
@@ -59,8 +68,8 @@ class HeatSolver:
     def __init__(self, domain: Domain, rtol: float = 1e-10, maxiter: int = 400):
         self.domain = domain
         g = domain.grid
-        self.G = assemble_conductances(g, domain.k, domain.metal, domain.skin("thermal"), metal_boundary=True,
-                                       wall=domain.wall)
+        self._skin = domain.skin("thermal")
+        self.G = assemble_conductances(g, domain.k, domain.metal, self._skin, metal_boundary=True, wall=domain.wall)
         self.capacity = domain.rho_c * g.volume  # J/K
         self.perfusion_full = domain.perfusion * BLOOD_RHO_C * g.volume  # W/K
         self._zero, self._one = np.zeros(g.ncells), np.ones(g.ncells)  # for the compiled sums
@@ -69,6 +78,25 @@ class HeatSolver:
         free = np.ones(g.shape, bool)
         pc = choose_preconditioner(free, widths=cell_widths(g), block=domain.metal, refactor_after=6)
         self.pcg = PCG(free, "heat", rtol, maxiter, preconditioner=pc)
+
+    def conductivity(self, T):
+        """Thermal conductivity (W/m/K) of each cell at temperatures T (C):
+        k (1 + k_alpha (min(T, K_TEMP_LIMIT_C) - T_ref)), never below ``MIN_K_FACTOR`` k."""
+        d = self.domain
+        if d.k_alpha is None:
+            return d.k
+        return d.k * np.maximum(1.0 + d.k_alpha * (np.minimum(T, K_TEMP_LIMIT_C) - d.sigma_tref), MIN_K_FACTOR)
+
+    def update_conductances(self, T):
+        """Assemble the face conductances again for temperatures T (C), in place;
+        nothing to do when k does not depend on temperature."""
+        d = self.domain
+        if d.k_alpha is None:
+            return
+        assemble_conductances(d.grid, self.conductivity(T), d.metal, self._skin, metal_boundary=True, wall=d.wall,
+                              out=self.G)
+        self.boundary.fill(0.0)
+        boundary_source(*self.G, d.temperature_c, self.boundary)
 
     def boundary_loss(self, T) -> float:
         """Heat leaving through the outer boundary (W) at temperatures T (C)."""
@@ -113,6 +141,7 @@ class HeatSolver:
             Response (C per unit amplitude) to each of ``responses``: the new
             temperature is T_h + sum_i s_i R_i for source amplitudes s_i.
         """
+        self.update_conductances(T)  # k at the step's starting temperatures (lagged)
         a0, a1, a2 = bdf2_coefficients(dt, dt_prev)
         diag, rhs = np.empty_like(T), np.empty_like(T)
         bdf2_system(self.capacity.ravel(), self.perfusion_full.ravel(), perfused.ravel(), T.ravel(),

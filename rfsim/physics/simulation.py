@@ -172,7 +172,9 @@ def simulate(domain: Domain, protocol: Protocol = Protocol(), generator: Generat
             where = f"at step {nstep}, t = {t + dt:.4g} s"
             perfused = damage_tracker.perfused()
             if seg.rf:
-                unit = potential.at(levels.T, where)
+                # coagulated tissue at its own conductivity only when a tissue asks for it
+                coagulated = damage_tracker.state.coagulated() if domain.sigma_coagulated is not None else None
+                unit = potential.at(levels.T, where, coagulated)
                 T_new, v2, increment = control.step(levels, seg, t, dt, unit, perfused, where)
                 powered = unit, v2
             else:

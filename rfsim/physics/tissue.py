@@ -19,6 +19,12 @@ from rfsim.errors import ConfigError, require_number
 BODY_TEMPERATURE_C = 37.0  # arterial blood temperature, physics-reference.md ("Blood")
 BLOOD_RHO_C = 1050.0 * 3617.0  # rho_b c_b (J/m^3/K), IT'IS v4.x blood, physics-reference.md
 SIGMA_TEMP_COEFF = 0.02  # +2 %/C rise of electrical conductivity [R], physics-reference.md
+#: Above this temperature (C) thermal conductivity is held at its value there: ex vivo
+#: bovine liver's thermal properties rise up to 99 C and fall above 100 C, as water boils
+#: off (Sapienza group, "Temperature dependence of thermal properties of ex vivo liver
+#: tissue up to ablative temperatures", abstract; docs/validation.md, "Tissue properties
+#: that change with temperature and damage").
+K_TEMP_LIMIT_C = 100.0
 #: Conductivity of white matter along the fibres over across them, at the generator's
 #: frequency (~500 kHz).  The 3-D model holds the tabulated conductivity (0.095 S/m) as the
 #: one across the cord and multiplies it by this ratio along the cord (0.71 S/m).  Ranck and
@@ -59,8 +65,15 @@ class Tissue:
         Relative rise of sigma per degree Celsius (1/C).
     sigma_axial_ratio : float
         Conductivity along the cord axis over that across it (3D model only).
+    k_temp_coeff_per_c : float
+        Relative rise of k per degree Celsius (1/C) from ``reference_temperature_c``
+        up to :data:`K_TEMP_LIMIT_C`; 0 (off) by default.  Soft tissue follows
+        water (Valvano, Cochran and Diller 1985, abstract), about 0.0016 1/C.
+    sigma_coagulated_factor : float
+        Factor (dimensionless) on sigma where the tissue has coagulated (Omega >= 1);
+        1 (off) by default: no measured value at the generator's frequency was found.
     reference_temperature_c : float
-        Temperature (C) at which ``sigma_s_per_m`` holds.
+        Temperature (C) at which ``sigma_s_per_m`` and ``k_w_per_m_k`` hold.
     source : str
         Where the numbers come from.
     """
@@ -73,6 +86,8 @@ class Tissue:
     perfusion_ml_per_min_kg: float = 0.0
     sigma_temp_coeff_per_c: float = SIGMA_TEMP_COEFF
     sigma_axial_ratio: float = 1.0
+    k_temp_coeff_per_c: float = 0.0
+    sigma_coagulated_factor: float = 1.0
     reference_temperature_c: float = BODY_TEMPERATURE_C
     source: str = ""
 
@@ -90,6 +105,9 @@ class Tissue:
                               "must lie in [-0.05, 0.1] 1/C")
         if not 1.0 <= self.sigma_axial_ratio <= 20.0:
             raise ConfigError(f"{self.name}.sigma_axial_ratio", self.sigma_axial_ratio, "must lie in [1, 20]")
+        # usable at all; the physical range of a scenario file is rfsim.scenario.ranges'
+        if self.sigma_coagulated_factor <= 0:
+            raise ConfigError(f"{self.name}.sigma_coagulated_factor", self.sigma_coagulated_factor, "must be > 0")
 
     @property
     def rho_c(self) -> float:

@@ -38,7 +38,8 @@ ANATOMY_SOURCES = ("parametric", "pam50", "patient")
 PATIENT_KEYS = ("patient_folder", "segmentation", "vertebral_labels")
 
 MEDIUM_PROPS = ("sigma_s_per_m", "k_w_per_m_k", "rho_kg_per_m3", "c_j_per_kg_k", "perfusion_ml_per_min_kg",
-                 "sigma_temp_coeff_per_c", "reference_temperature_c")
+                 "sigma_temp_coeff_per_c", "reference_temperature_c",
+                 "k_temp_coeff_per_c", "sigma_coagulated_factor")  # docs/validation.md, tissue properties
 _PROTOCOL_KEYS = ("set_temperature_c", "duration_s", "lesions", "cooling_s", "lesion")
 
 

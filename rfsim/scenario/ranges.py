@@ -82,6 +82,10 @@ TISSUE_RANGES = {
     "sigma_axial_ratio": Range(1.0, 20.0),
     # conductivities are measured between room and body temperature
     "reference_temperature_c": Range(0.0, 60.0, "C"),
+    # soft tissue and water rise ~0.16 %/C (Valvano 1985); the bounds allow any linear fit up to 100 C
+    "k_temp_coeff_per_c": Range(-0.01, 0.01, "1/C"),
+    # coagulated over native sigma: no measured value found; a tenfold change either way bounds it
+    "sigma_coagulated_factor": Range(0.1, 10.0),
 }
 
 #: The metal keys of ``[electrode]``.

@@ -355,6 +355,8 @@ for table, key, value, shown, allowed in (
         ("dura", "c_j_per_kg_k", "1e9", "1000000000.0", "[500, 5000] J/kg/K"),
         ("spinal_cord", "perfusion_ml_per_min_kg", "1e9", "1000000000.0", "[0, 10000] ml/min/kg"),
         ("white_matter", "sigma_axial_ratio", "100", "100", "[1, 20]"),
+        ("white_matter", "k_temp_coeff_per_c", "0.5", "0.5", "[-0.01, 0.01] 1/C"),
+        ("spinal_cord", "sigma_coagulated_factor", "0", "0", "[0.1, 10]"),
         ("white_matter", "sigma", "0.1", "0.1", "unknown key"),
 ):
     S(f"tissues.{table}.{key}={value}", f"[tissues.{table}]\n{key} = {value}\n", f"tissues.{table}.{key} = {shown}",

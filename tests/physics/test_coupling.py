@@ -9,8 +9,9 @@ class CountingSolver:
     def __init__(self):
         self.calls = 0
 
-    def solve(self, temperature_c, where=""):
+    def solve(self, temperature_c, where="", coagulated=None):
         self.calls += 1
+        self.coagulated = coagulated
         return ("unit", self.calls)
 
 
@@ -32,3 +33,15 @@ def test_zero_threshold_resolves_whenever_the_tissue_changes():
     lp.at(T + 1e-9)
     lp.at(T + 2e-9)
     assert lp.solver.calls == 3
+
+
+def test_resolves_when_more_tissue_has_coagulated_and_passes_the_region_on():
+    lp = LaggedPotential(CountingSolver(), np.ones(3, bool), 0.25)
+    T = np.full(3, 37.0)
+    none = np.zeros(3, bool)
+    first = lp.at(T, coagulated=none)
+    assert lp.at(T, coagulated=none) is first  # same temperatures, same region
+    grown = np.array([True, False, False])
+    assert lp.at(T, coagulated=grown) is not first and lp.solver.calls == 2
+    assert lp.solver.coagulated is grown  # the solver sees the region
+    assert lp.at(T, coagulated=grown.copy()) is not None and lp.solver.calls == 2

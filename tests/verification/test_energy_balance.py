@@ -11,9 +11,12 @@ from rfsim.physics.simulation import NumericsSettings, simulate
 from rfsim.physics.tissue import tissue
 
 
-@pytest.fixture(scope="module")
-def run():
-    d = homogeneous(tissue("spinal_cord"), Electrode(), MeshSettings(growth=1.3))
+@pytest.fixture(scope="module", params=["default", "k(T) and coagulated sigma"])
+def run(request):
+    t = tissue("spinal_cord")
+    if request.param != "default":  # the balances hold with the properties that change too
+        t = t.with_(k_temp_coeff_per_c=0.0016, sigma_coagulated_factor=2.0)
+    d = homogeneous(t, Electrode(), MeshSettings(growth=1.3))
     # tight solver tolerance: these tests check the physics' balances, not the default
     num = NumericsSettings(step_tolerance_c=0.05, linear_rtol=1e-10)
     return simulate(d, Protocol((Lesion(80.0, 30.0),), cooling_s=20.0), numerics=num)
