@@ -49,10 +49,13 @@ def print_table(title: str, rows: list) -> None:
     for r in rows:
         print(f"| {r['case']} | {r['measured']} | {_num(r['default'], r['default_error'])} | "
               f"{r['default_verdict']} | {_num(r['fitted'], r['fitted_error'])} | {r['fitted_verdict']} |")
+    rows = [r for r in rows if r["applies"]]  # both sets on the same cases
+    two = [r for r in rows if r["two_sided"]]
     for label in ("default", "fitted"):
         n_in = sum(r[f"{label}_verdict"] == "within" for r in rows)
-        print(f"{label}: {n_in} of {len(rows)} within, sum of squared errors "
-              f"{cal.objective(r[f'{label}_error'] for r in rows):.3g}")
+        print(f"{label}: {n_in} of {len(rows)} cases that test the fitted model within, sum of squared errors "
+              f"{cal.objective(r[f'{label}_error'] for r in rows):.3g} "
+              f"({cal.objective(r[f'{label}_error'] for r in two):.3g} over the {len(two)} two-sided cases)")
 
 
 def print_clinical(fitted: cal.Fit) -> None:
@@ -105,6 +108,13 @@ def run(a: argparse.Namespace) -> dict:
     print("fitted: " + ", ".join(f"{n} = {v:.5g} (within objective + 1: {lo:.4g} to {hi:.4g}"
                                  f"{', may be wider' if e else ''})"
                                  for n, v, (lo, hi), e in zip(space.names, fitted.x, fitted.interval, fitted.at_edge)))
+    # the minimum is far above the number of cases when the model cannot meet the spreads; errors
+    # scaled until it equals the degrees of freedom (the Birge ratio) widen the interval accordingly
+    dof = max(len(fit_cases) - len(space.names), 1)
+    delta = max(1.0, fitted.value / dof)
+    print(f"with errors scaled so the minimum equals the {dof} degrees of freedom (within objective + "
+          f"{delta:.3g}): " + ", ".join(f"{n} {lo:.4g} to {hi:.4g}" for n, (lo, hi) in
+                                        zip(space.names, fitted.within(delta))))
     if space.model == "arrhenius":
         print(f"fitted: arrhenius_a_per_s = {fitted.physics()['damage']['arrhenius_a_per_s']:.4g}, "
               f"arrhenius_onset_c = {ARRHENIUS_ONSET_C:g} (kept)")

@@ -161,6 +161,14 @@ def spread_error(case, value: float) -> float:
     return (value - m.reference) / abs(m.reference) if m.reference else value - m.reference
 
 
+def applies(space: Space | None, case) -> bool:
+    """Whether a case tests ``space``'s model (None: the default set): the exposure
+    cases and the lesion-edge temperature read Omega, which only the Arrhenius
+    model draws its lesion with."""
+    omega_case = case.kind == "exposure" or case.model.get("metric") == "boundary_peak_temperature_c"
+    return space is None or space.model == "arrhenius" or not omega_case
+
+
 def objective(errors) -> float:
     """Sum of squared spread errors; a case without a value counts as
     :data:`NO_VALUE_SPREADS` spreads."""
@@ -200,8 +208,8 @@ class Store:
         missing = [c for c in cases if c.name not in row]
         physics = None if space is None else space.physics(x)
         for c in missing:
-            if space is not None and space.model != "arrhenius" and c.kind == "exposure":
-                row[c.name] = None  # an exposure case tests Omega, which another model does not use
+            if not applies(space, c):
+                row[c.name] = None
                 continue
             try:
                 row[c.name] = evaluate(c, physics)["predicted"]
@@ -259,6 +267,12 @@ class Fit:
         """The fitted ``[damage]`` table."""
         return self.space.physics(self.x)
 
+    def within(self, delta: float) -> tuple:
+        """Per parameter: lowest and highest value among the evaluated points whose
+        objective is within ``value`` + ``delta``."""
+        inside = [x for x, v in self.points if v <= self.value + delta]
+        return tuple((min(x[i] for x in inside), max(x[i] for x in inside)) for i in range(len(self.x)))
+
 
 def fit(space: Space, cases, store: Store, grid_n: int = 7, refine_evals: int = 40, local_n: int = 7,
         log=print) -> Fit:
@@ -296,7 +310,6 @@ def fit(space: Space, cases, store: Store, grid_n: int = 7, refine_evals: int = 
         log(f"{space.model}: local scan done, {len(seen)} points ({time.perf_counter() - t0:.0f} s)")
     best = min(seen, key=seen.get)
     inside = [x for x, v in seen.items() if v <= seen[best] + 1.0]
-    interval = tuple((min(x[i] for x in inside), max(x[i] for x in inside)) for i in range(len(best)))
     units = np.array([space.to_unit(x) for x in inside])
     centre = space.to_unit(best) if local_n < 2 else u0
     # an end at a bound, or at the edge of the points scanned, may hide a wider interval
@@ -304,8 +317,9 @@ def fit(space: Space, cases, store: Store, grid_n: int = 7, refine_evals: int = 
                       or hi_u >= c + step - 1e-6)
                  for lo_u, hi_u, c in zip(units.min(axis=0), units.max(axis=0), centre))
     dflt = objective(spread_error(c, v) for c, v in zip(cases, store.values(None, None, cases).values()))
-    return Fit(space, best, seen[best], dflt, interval, edge, sorted(seen.items()), len(seen),
-               time.perf_counter() - t0)
+    points = sorted(seen.items())
+    interval = Fit(space, best, seen[best], dflt, (), (), points, 0, 0.0).within(1.0)
+    return Fit(space, best, seen[best], dflt, interval, edge, points, len(seen), time.perf_counter() - t0)
 
 
 def _simplex(u0, size: float) -> np.ndarray:
@@ -320,16 +334,20 @@ def _simplex(u0, size: float) -> np.ndarray:
 
 def table_rows(cases, store: Store, fitted: Fit) -> list:
     """Per case: measured, the default and the fitted set's value, spread error
-    and verdict (the held-out comparison)."""
+    and verdict (the held-out comparison); ``applies`` False where the case
+    does not test the fitted model (verdict "n/a")."""
     dflt = store.values(None, None, cases)
     fit_v = store.values(fitted.space, fitted.x, cases)
     rows = []
     for c in cases:
-        r = {"case": c.name, "measured": c.measured.text}
+        r = {"case": c.name, "measured": c.measured.text,
+             "two_sided": math.isfinite(c.measured.low) and math.isfinite(c.measured.high),
+             "applies": applies(fitted.space, c)}
         for label, v in (("default", dflt[c.name]), ("fitted", fit_v[c.name])):
             r[label] = None if not math.isfinite(v) else v
             r[f"{label}_error"] = spread_error(c, v)
-            r[f"{label}_verdict"] = ("no value" if not math.isfinite(v) else
+            r[f"{label}_verdict"] = ("n/a" if label == "fitted" and not r["applies"] else
+                                     "no value" if not math.isfinite(v) else
                                      "within" if c.measured.contains(v) else "outside")
         rows.append(r)
     return rows

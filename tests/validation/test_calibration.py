@@ -49,6 +49,7 @@ def test_spread_error_in_units_of_the_measured_spread():
     assert cal.objective([1.0, -2.0, math.nan]) == pytest.approx(5.0 + cal.NO_VALUE_SPREADS ** 2)
 
 
+@pytest.mark.slow  # 12 block runs and 2 clinical predictions: 18-25 s at load average 6-7
 def test_tiny_fit_beats_the_default_and_holds_out_other_cases(script, tmp_path, capsys):
     store = tmp_path / "runs.json"
     argv = ["--quick", "--cases", *FIT, "--holdout", *HELD, "--store", str(store)]
@@ -79,11 +80,16 @@ def test_tiny_fit_beats_the_default_and_holds_out_other_cases(script, tmp_path, 
     assert again.evaluations == 0
 
 
-def test_isotherm_space_skips_exposure_cases():
+def test_isotherm_space_skips_the_cases_that_read_omega():
     store = cal.Store(None)
-    (c,) = load_cases(["ikeda1994_brain_43c_15min"])
-    assert math.isnan(store.values(cal.ISOTHERM, (50.0,), [c])[c.name])
-    assert store.values(None, None, [c])[c.name] == 0.0
+    ikeda, chen, lahuerta = load_cases(["ikeda1994_brain_43c_15min", "chen2002_boundary_temperature",
+                                        "lahuerta1994_depth"])
+    assert not cal.applies(cal.ISOTHERM, ikeda) and not cal.applies(cal.ISOTHERM, chen)
+    assert cal.applies(cal.ISOTHERM, lahuerta) and cal.applies(cal.ARRHENIUS, chen)
+    # not run at all: nothing is evaluated for a case that does not apply
+    assert math.isnan(store.values(cal.ISOTHERM, (50.0,), [ikeda, chen])[chen.name])
+    assert store.evaluations == 0
+    assert store.values(None, None, [ikeda])[ikeda.name] == 0.0
 
 
 @pytest.mark.parametrize("argv, key", [
