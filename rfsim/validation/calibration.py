@@ -24,6 +24,7 @@ The isotherm model is fitted the same way, over its temperature (45-75 C).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
@@ -37,8 +38,10 @@ from scipy.optimize import minimize
 from rfsim.errors import ConfigError, RfsimError
 from rfsim.numerics.kernels import GAS_CONSTANT
 from rfsim.physics.damage import DamageSettings
+from rfsim.scenario.writer import to_toml
 from rfsim.validation.cases import case_names, load_cases
-from rfsim.validation.runner import clear_cache, evaluate
+from rfsim.validation.runner import clear_cache, evaluate, scenario_of
+from rfsim.version import __version__
 
 #: The ex vivo bench cases the damage kinetics are fitted on (Cosman 2014).
 FIT_CASES = ("cosman2014_width_2min", "cosman2014_width_3min", "cosman2014_width_16g_vs_22g",
@@ -169,6 +172,16 @@ def applies(space: Space | None, case) -> bool:
     return space is None or space.model == "arrhenius" or not omega_case
 
 
+def fingerprint(case) -> str:
+    """A hash of what a case runs under the default physics (its scenarios as
+    written out, every default resolved, or its exposure) and rfsim's version."""
+    parts = [__version__, json.dumps(case.model, sort_keys=True, default=str)]
+    if case.kind != "exposure":
+        variants = [v for v in ("numerator", "denominator") if v in case.model] or [None]
+        parts += [to_toml(scenario_of(case, v)) for v in variants]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
 def objective(errors) -> float:
     """Sum of squared spread errors; a case without a value counts as
     :data:`NO_VALUE_SPREADS` spreads."""
@@ -185,17 +198,35 @@ class Store:
     path : Path or None
     runs : dict
         ``"model:p1,p2"`` -> {case name: predicted value or None}.
+    fingerprints : dict
+        Case name -> :func:`fingerprint` of the runs stored for it; a case whose
+        fingerprint has changed (its scenario, a default, rfsim's version) has its
+        stored values dropped and run again, so a store never outlives the model.
     evaluations : int
         Case runs made in this session (not read from the file).
     """
 
     path: Path | None = None
     runs: dict = field(default_factory=dict)
+    fingerprints: dict = field(default_factory=dict)
     evaluations: int = 0
 
     def __post_init__(self):
         if self.path is not None and Path(self.path).exists():
-            self.runs = json.loads(Path(self.path).read_text())["runs"]
+            data = json.loads(Path(self.path).read_text())
+            self.runs, self.fingerprints = data["runs"], data.get("fingerprints", {})
+        self._checked: set = set()
+
+    def _check(self, case) -> None:
+        """Drop a case's stored values if what it runs has changed since."""
+        if case.name in self._checked:
+            return
+        fp = fingerprint(case)
+        if self.fingerprints.get(case.name) != fp:
+            for row in self.runs.values():
+                row.pop(case.name, None)
+            self.fingerprints[case.name] = fp
+        self._checked.add(case.name)
 
     def values(self, space: Space | None, x, cases) -> dict:
         """Predicted value per case at ``x`` (``space`` None: the default set, ``x``
@@ -204,6 +235,8 @@ class Store:
             d = DamageSettings()
             x = (d.arrhenius_a_per_s, d.arrhenius_ea_j_per_mol, d.arrhenius_onset_c, d.isotherm_c)
         key = ("default" if space is None else space.model) + ":" + ",".join(f"{v:.{DIGITS}g}" for v in x)
+        for c in cases:
+            self._check(c)
         row = self.runs.setdefault(key, {})
         missing = [c for c in cases if c.name not in row]
         physics = None if space is None else space.physics(x)
@@ -224,7 +257,8 @@ class Store:
     def save(self) -> None:
         """Write the runs (if there is a file)."""
         if self.path is not None:
-            Path(self.path).write_text(json.dumps({"runs": self.runs}, indent=0, sort_keys=True) + "\n")
+            Path(self.path).write_text(json.dumps({"fingerprints": self.fingerprints, "runs": self.runs},
+                                                  indent=0, sort_keys=True) + "\n")
 
 
 @dataclass(frozen=True)

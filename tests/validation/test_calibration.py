@@ -101,3 +101,21 @@ def test_bad_input_is_one_line_and_exit_2(script, capsys, argv, key):
     assert script.main(argv + ["--store", ""]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and key in err[0]
+
+
+def test_a_changed_case_is_run_again_not_read_from_the_store(tmp_path):
+    (c,) = load_cases(["ikeda1994_brain_43c_15min"])
+    path = tmp_path / "runs.json"
+    first = cal.Store(path)
+    assert first.values(None, None, [c])[c.name] == 0.0 and first.evaluations == 1
+    back = cal.Store(path)
+    assert back.values(None, None, [c])[c.name] == 0.0 and back.evaluations == 0  # read back, not run
+    data = json.loads(path.read_text())
+    key = next(iter(data["runs"]))
+    data["runs"][key][c.name] = 123.0
+    path.write_text(json.dumps(data))
+    assert cal.Store(path).values(None, None, [c])[c.name] == 123.0  # same fingerprint: trusted
+    data["fingerprints"][c.name] = "from an older model"
+    path.write_text(json.dumps(data))
+    again = cal.Store(path)
+    assert again.values(None, None, [c])[c.name] == 0.0 and again.evaluations == 1
