@@ -274,9 +274,6 @@ class Fit:
         Objective at ``x``.
     default_value : float
         Objective of the default set on the same cases.
-    interval : tuple of (float, float)
-        Per parameter: lowest and highest value among the evaluated points whose
-        objective is within ``value`` + 1 (the projection of that region).
     at_edge : tuple of bool
         Per parameter: the interval reaches a bound or the edge of the points
         scanned, so the true one may be wider.
@@ -291,7 +288,6 @@ class Fit:
     x: tuple
     value: float
     default_value: float
-    interval: tuple
     at_edge: tuple
     points: list
     evaluations: int
@@ -300,6 +296,12 @@ class Fit:
     def physics(self) -> dict:
         """The fitted ``[damage]`` table."""
         return self.space.physics(self.x)
+
+    @property
+    def interval(self) -> tuple:
+        """Per parameter: lowest and highest value among the evaluated points whose
+        objective is within ``value`` + 1 (the projection of that region)."""
+        return self.within(1.0)
 
     def within(self, delta: float) -> tuple:
         """Per parameter: lowest and highest value among the evaluated points whose
@@ -329,14 +331,14 @@ def fit(space: Space, cases, store: Store, grid_n: int = 7, refine_evals: int = 
     log(f"{space.model}: grid of {len(seen)} points, best {min(seen.values()):.3g} "
         f"({time.perf_counter() - t0:.0f} s)")
     best = min(seen, key=seen.get)
+    step = 1.0 / max(grid_n - 1, 1)  # one coarse step, in the unit coordinates
     minimize(lambda u: f(space.from_unit(u)), space.to_unit(best), method="Nelder-Mead",
              bounds=[(0.0, 1.0)] * len(space.names),
-             options={"maxfev": refine_evals, "xatol": 1e-3, "fatol": 1e-3, "initial_simplex": _simplex(
-                 space.to_unit(best), 0.5 / max(grid_n - 1, 1))})
+             options={"maxfev": refine_evals, "xatol": 1e-3, "fatol": 1e-3,
+                      "initial_simplex": _simplex(space.to_unit(best), 0.5 * step)})
     best = min(seen, key=seen.get)
     log(f"{space.model}: refined to {best} ({seen[best]:.3g}), {len(seen)} points "
         f"({time.perf_counter() - t0:.0f} s)")
-    step = 1.0 / max(grid_n - 1, 1)
     if local_n >= 2:
         u0 = space.to_unit(best)
         for du in itertools.product(*[np.linspace(-step, step, local_n)] * len(space.names)):
@@ -351,9 +353,7 @@ def fit(space: Space, cases, store: Store, grid_n: int = 7, refine_evals: int = 
                       or hi_u >= c + step - 1e-6)
                  for lo_u, hi_u, c in zip(units.min(axis=0), units.max(axis=0), centre))
     dflt = objective(spread_error(c, v) for c, v in zip(cases, store.values(None, None, cases).values()))
-    points = sorted(seen.items())
-    interval = Fit(space, best, seen[best], dflt, (), (), points, 0, 0.0).within(1.0)
-    return Fit(space, best, seen[best], dflt, interval, edge, points, len(seen), time.perf_counter() - t0)
+    return Fit(space, best, seen[best], dflt, edge, sorted(seen.items()), len(seen), time.perf_counter() - t0)
 
 
 def _simplex(u0, size: float) -> np.ndarray:
