@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from rfsim.cli.common import Parser  # noqa: E402  (argparse's errors as one line, exit 2)
 from rfsim.errors import ConfigError  # noqa: E402
 from rfsim.physics.damage import ARRHENIUS_ONSET_C  # noqa: E402
 from rfsim.prediction import predict  # noqa: E402
@@ -71,7 +72,7 @@ def print_clinical(fitted: cal.Fit) -> None:
 
 
 def parse(argv=None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = Parser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", choices=sorted(cal.SPACES), default="arrhenius")
     ap.add_argument("--cases", nargs="+", default=list(cal.FIT_CASES), metavar="NAME")
     ap.add_argument("--holdout", nargs="+", default=list(cal.HOLDOUT_CASES), metavar="NAME")

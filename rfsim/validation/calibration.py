@@ -7,7 +7,7 @@ errors of the *fit* cases, each in units of its measured spread
 held-out cases are then run with the fitted set and with the default set.
 
 Parametrisation.  A and Ea of the Arrhenius model are nearly collinear over the
-temperatures that matter ("the kinetic compensation effect"; Qin et al., Ann
+temperatures that matter (the kinetic compensation effect; Qin et al., Ann
 Biomed Eng 2014;42:2392, abstract: "treating Ea as an independent fitting
 parameter and allowing A to follow dependently").  The fit therefore moves Ea
 and ``t60_c``, the constant temperature at which Omega = 1 after 60 s; A
@@ -15,8 +15,9 @@ follows (:func:`frequency_factor`).  Bounds: Ea 1e5-1.7e6 J/mol.  Jacques
 (J Biomed Opt 2006;11:041108, abstract) summarises tissue thermal transitions
 as 10-20 cooperatively broken hydrogen bonds of 19e3 J/mol each for most
 coagulation data (1.9e5-3.8e5 J/mol) and 90 for heat-shock protein expression
-(1.7e6 J/mol); the lower bound leaves room below the coagulation band, and the
-sets already in rfsim (2.58e5, 4.3e5, 6.28e5) lie inside.  ``t60_c`` 45-75 C:
+(1.7e6 J/mol; these are enthalpies, within RT = 2.7 kJ/mol of Ea); the lower
+bound leaves room below the coagulation band, and the sets already in rfsim
+(2.58e5, 4.3e5, 6.28e5) lie inside.  ``t60_c`` 45-75 C:
 above the 43 C onset (kept) and past the agah_artery set's 69.6 C.
 
 The isotherm model is fitted the same way, over its temperature (45-75 C).

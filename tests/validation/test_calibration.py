@@ -96,9 +96,14 @@ def test_isotherm_space_skips_the_cases_that_read_omega():
     (["--cases", "nonsense"], "--cases"),
     (["--holdout", "cosman2014_width_3min"], "--holdout"),
     (["--grid", "1"], "--grid"),
+    (["--model", "egg"], "--model"),
 ])
 def test_bad_input_is_one_line_and_exit_2(script, capsys, argv, key):
-    assert script.main(argv + ["--store", ""]) == 2
+    try:
+        status = script.main(argv + ["--store", ""])
+    except SystemExit as e:  # argparse's own errors
+        status = e.code
+    assert status == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and key in err[0]
 
