@@ -26,6 +26,8 @@ from functools import cached_property
 import numpy as np
 
 from rfsim.numerics.grid import readonly
+from rfsim.numerics.jit import readonly_view
+from rfsim.numerics.shapes import in_ellipse
 
 #: Fine sampling step (m) for areas, centroids and zone limits.
 FINE_STEP_M = 20e-6
@@ -84,10 +86,12 @@ class Ellipse:
     def contains(self, u, v, a=None, b=None):
         """Boolean mask of points (u, v) (mm) inside the ellipse."""
         c, s = math.cos(math.radians(self.angle_deg)), math.sin(math.radians(self.angle_deg))
-        du, dv = u - self.center_mm[0], v - self.center_mm[1]
-        p = (c * du + s * dv) / self.semi_axes_mm[0]
-        q = (-s * du + c * dv) / self.semi_axes_mm[1]
-        return p * p + q * q <= 1.0
+        u, v = np.broadcast_arrays(np.asarray(u, float), np.asarray(v, float))
+        out = np.empty(u.shape, bool)
+        in_ellipse(*(readonly_view(np.ascontiguousarray(w).ravel()) for w in (u, v)), float(self.center_mm[0]),
+                   float(self.center_mm[1]), c, s, float(self.semi_axes_mm[0]), float(self.semi_axes_mm[1]),
+                   out.reshape(-1))
+        return out[()]  # a NumPy bool for a scalar point
 
     def contains_ref(self, ref: ReferencePoints):
         """Boolean mask of :class:`ReferencePoints` inside the ellipse."""

@@ -25,6 +25,7 @@ import numpy as np
 
 from rfsim.anatomy.names import TRACTS
 from rfsim.numerics.interpolation import linear_weights, needle_bilinear
+from rfsim.numerics.jit import readonly_view
 
 #: Raster cell (m) for metrics in the cross-section.
 RASTER_STEP_M = 50e-6
@@ -64,7 +65,7 @@ class AxisymmetricSampler:
         shape = x.shape
         out = np.empty(x.size)
         needle_bilinear(self.f, self.rc, self.zc, self.tip, self.d,
-                        *(np.ascontiguousarray(a, dtype=float).ravel() for a in (x, y, z)), out)
+                        *(readonly_view(np.ascontiguousarray(a, dtype=float).ravel()) for a in (x, y, z)), out)
         return out.reshape(shape)[()]  # a scalar for scalar points
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rfsim.numerics.jit import readonly_view
 from rfsim.numerics.kernels import face_conductance, face_conductance_np
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def assemble_conductances(grid: Grid, p, metal=None, skin=None, *, metal_boundar
         Conductances of the faces normal to each axis (S or W/K).
     """
     ps = tuple(p) if isinstance(p, (tuple, list)) else (p, p, p)
+    ps = tuple(readonly_view(np.asarray(a)) for a in ps)  # one compiled specialisation
     metal = np.zeros(grid.shape, bool) if metal is None else metal
     skin = np.zeros(grid.shape) if skin is None else skin
     G = tuple(np.zeros(a.shape) for a in grid.area) if out is None else out

@@ -52,8 +52,7 @@ def needle_bilinear(f, rc, zc, tip, d, x, y, z, out):
         The points (m).
     out : 1-D float array of that size
     """
-    i = 0
-    k = 0
+    i = k = np.int64(0)  # not literal 0s, which would compile _locate twice
     for p in range(x.size):
         px, py, pz = x[p] - tip[0], y[p] - tip[1], z[p] - tip[2]
         s = px * d[0] + py * d[1] + pz * d[2]

@@ -174,7 +174,8 @@ def operator_plane_np(G0, G1, G2, diag, mask, x, y, i, b, residual):
 
 
 @njit(cache=CACHE)
-def _operator_serial(G0, G1, G2, diag, mask, x, y):
+def operator_serial(G0, G1, G2, diag, mask, x, y):
+    """:func:`apply_operator` on one thread (also called by compiled solvers)."""
     for i in range(x.shape[0]):
         operator_plane(G0, G1, G2, diag, mask, x, y, i, x, False)
 
@@ -194,7 +195,7 @@ def apply_operator(G0, G1, G2, diag, mask, x, y):
     among the threads on grids of at least ``PARALLEL_MIN_CELLS`` cells (each
     cell is written once, so the result does not depend on the threads).
     """
-    kernel = _operator_parallel if x.size >= PARALLEL_MIN_CELLS else _operator_serial
+    kernel = _operator_parallel if x.size >= PARALLEL_MIN_CELLS else operator_serial
     kernel(G0, G1, G2, diag, mask, x, y)
 
 
@@ -439,23 +440,30 @@ def pairwise_sum(a, lo, n):
 
 
 @njit(cache=CACHE)
-def _face_sum(G, x, offset, buf):
-    """Sum of G (x - offset) over two 2-D face and cell slices, C order."""
-    k = 0
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            buf[k] = G[i, j] * (x[i, j] - offset)
-            k += 1
-    return pairwise_sum(buf, 0, k)
-
-
-@njit(cache=CACHE)
 def _boundary_outflow(G0, G1, G2, x, offset):
-    n0, n1, n2 = x.shape
-    buf = np.empty(max(n1 * n2, n0 * n2, n0 * n1))
-    return (_face_sum(G0[0], x[0], offset, buf) + _face_sum(G0[n0], x[n0 - 1], offset, buf)
-            + _face_sum(G1[:, 0], x[:, 0], offset, buf) + _face_sum(G1[:, n1], x[:, n1 - 1], offset, buf)
-            + _face_sum(G2[:, :, 0], x[:, :, 0], offset, buf) + _face_sum(G2[:, :, n2], x[:, :, n2 - 1], offset, buf))
+    n = x.shape
+    buf = np.empty(max(n[1] * n[2], n[0] * n[2], n[0] * n[1]))
+    total = 0.0
+    for side in range(6):
+        # the boundary cells at the low (far = 0) or high end of ``axis`` and
+        # their faces there, in the twin's order, each side in C order as
+        # NumPy sums a 2-D slice; indices, not slices, as strided slices
+        # would compile a second specialisation of the sum
+        axis, far = side // 2, side % 2
+        G = G0 if axis == 0 else (G1 if axis == 1 else G2)
+        c = n[axis] - 1 if far else 0
+        a0, b0, f0 = (c, c + 1, far) if axis == 0 else (0, n[0], 0)
+        a1, b1, f1 = (c, c + 1, far) if axis == 1 else (0, n[1], 0)
+        a2, b2, f2 = (c, c + 1, far) if axis == 2 else (0, n[2], 0)
+        k = np.int64(0)  # not a literal 0: pairwise_sum would compile for it too
+        for i in range(a0, b0):
+            for j in range(a1, b1):
+                for m in range(a2, b2):
+                    buf[k] = G[i + f0, j + f1, m + f2] * (x[i, j, m] - offset)
+                    k += 1
+        s = pairwise_sum(buf, np.int64(0), k)
+        total = s if side == 0 else total + s
+    return total
 
 
 def boundary_outflow(G0_G1_G2, x, offset=0.0) -> float:
@@ -481,7 +489,7 @@ def weighted_sum(w, m, x, y, c):
     buf = np.empty(x.size)
     for i in range(x.size):
         buf[i] = (w[i] * m[i]) * ((x[i] - y[i]) - c)
-    return pairwise_sum(buf, 0, x.size)
+    return pairwise_sum(buf, np.int64(0), x.size)
 
 
 def weighted_sum_np(w, m, x, y, c):

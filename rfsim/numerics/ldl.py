@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit
 
 from rfsim.numerics.jit import CACHE
-from rfsim.numerics.kernels import operator_plane
+from rfsim.numerics.kernels import operator_serial
 
 #: Status codes of :func:`pcg_ldl`.
 CONVERGED, RHS_NOT_FINITE, NOT_CONVERGED, RESIDUAL_NOT_FINITE = 0, 1, 2, 3
@@ -95,17 +95,26 @@ def ldl_apply_np(Lp, Li, Lx, dinv, cells, r, out, work):
 
 
 @njit(cache=CACHE)
-def _apply(G0, G1, G2, diag, mask, x, y):
-    for i in range(x.shape[0]):
-        operator_plane(G0, G1, G2, diag, mask, x, y, i, x, False)
-
-
-@njit(cache=CACHE)
 def _dot(a, b):
     s = 0.0
     for i in range(a.size):
         s += a[i] * b[i]
     return s
+
+
+@njit(cache=CACHE)
+def _which(live):
+    """``np.flatnonzero(live)`` of a bool array."""
+    n = 0
+    for m in range(live.size):
+        n += live[m]
+    act = np.empty(n, np.int64)
+    n = 0
+    for m in range(live.size):
+        if live[m]:
+            act[n] = m
+            n += 1
+    return act
 
 
 @njit(cache=CACHE)
@@ -200,11 +209,14 @@ def pcg_ldl(G0, G1, G2, diag, mask, B, X, warm, rtol, maxiter, Lp, Li, Lx, dinv,
     Ap = np.empty(shape)
     Af = Ap.reshape(-1)
     W = np.empty((k, cells.size))
-    rz = np.zeros(k)
-    rnorm = np.zeros(k)
-    tol = np.zeros(k)
-    it = np.zeros(k, np.int64)
-    live = np.zeros(k, np.bool_)
+    # np.empty and fills, loops for np.flatnonzero and np.any: each NumPy
+    # function used here is compiled too on a first run (0.1-0.4 s each)
+    rz = np.empty(k)
+    rnorm = np.empty(k)
+    tol = np.empty(k)
+    it = np.empty(k, np.int64)
+    live = np.empty(k, np.bool_)
+    rz[:], rnorm[:], tol[:], it[:], live[:] = 0.0, 0.0, 0.0, 0, False
     for m in range(k):
         bm = B[m] * mask
         x = X[m]
@@ -212,7 +224,7 @@ def pcg_ldl(G0, G1, G2, diag, mask, B, X, warm, rtol, maxiter, Lp, Li, Lx, dinv,
             x *= mask
         else:
             x[...] = 0.0
-        _apply(G0, G1, G2, diag, mask, x, Ap)
+        operator_serial(G0, G1, G2, diag, mask, x, Ap)
         xf, bf = Xf[m], bm.reshape(-1)
         if warm[m]:
             xAx = _dot(xf, Af)
@@ -230,21 +242,27 @@ def pcg_ldl(G0, G1, G2, diag, mask, B, X, warm, rtol, maxiter, Lp, Li, Lx, dinv,
         else:
             live[m] = True
             tol[m] = rtol * bnorm
-    act = np.flatnonzero(live)
+    act = _which(live)
     ldl_apply_many(Lp, Li, Lx, dinv, cells, R, Z, act, W)
     for m in act:
-        P[m, :] = Z[m]
+        # element by element: a slice assignment compiles Numba's shape-error
+        # formatting, seconds of the first run's compilation
+        for i in range(N):
+            P[m, i] = Z[m, i]
         rz[m] = _dot(R[m], Z[m])
         rnorm[m] = np.sqrt(_dot(R[m], R[m]))
         live[m] = rnorm[m] > tol[m]
-    while live.any():
-        for m in np.flatnonzero(live):
+    while True:
+        act = _which(live)
+        if act.size == 0:
+            break
+        for m in act:
             if it[m] >= maxiter or not np.isfinite(rnorm[m]):
                 info[m, 0] = RESIDUAL_NOT_FINITE if not np.isfinite(rnorm[m]) else NOT_CONVERGED
                 live[m] = False
                 continue
             p = P[m]
-            _apply(G0, G1, G2, diag, mask, p.reshape(shape), Ap)
+            operator_serial(G0, G1, G2, diag, mask, p.reshape(shape), Ap)
             alpha = rz[m] / _dot(p, Af)
             x, r = Xf[m], R[m]
             s = 0.0
@@ -256,7 +274,7 @@ def pcg_ldl(G0, G1, G2, diag, mask, B, X, warm, rtol, maxiter, Lp, Li, Lx, dinv,
             rnorm[m] = np.sqrt(s)
             it[m] += 1
             live[m] = rnorm[m] > tol[m]
-        act = np.flatnonzero(live)
+        act = _which(live)
         if act.size == 0:
             break
         ldl_apply_many(Lp, Li, Lx, dinv, cells, R, Z, act, W)

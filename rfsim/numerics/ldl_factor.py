@@ -51,7 +51,8 @@ def ldl_etree(Ap, Ai, etree, Lnz):
     """Elimination tree and column counts of L of an upper triangle (CSC)
     with a full diagonal; ``QDLDL_etree``.  Returns the nonzeros of L."""
     n = etree.size
-    work = np.zeros(n, np.int64)
+    work = np.empty(n, np.int64)  # np.empty and fill: np.zeros would compile too
+    work[:] = 0
     etree[:] = NO_PARENT
     Lnz[:] = 0
     for j in range(n):
@@ -64,7 +65,10 @@ def ldl_etree(Ap, Ai, etree, Lnz):
                 Lnz[i] += 1
                 work[i] = j
                 i = etree[i]
-    return Lnz.sum()
+    nnz = 0
+    for i in range(n):  # a loop, not Lnz.sum(): one NumPy function less to compile
+        nnz += Lnz[i]
+    return nnz
 
 
 @njit(cache=CACHE)
@@ -79,7 +83,8 @@ def ldl_rows(Ap, Ai, etree, Lp, Rp, Rc, Rpos, Li):
     Rc, Rpos : int64 and Li : uint32, of the nonzeros of L (out).
     """
     n = etree.size
-    used = np.zeros(n, np.bool_)
+    used = np.empty(n, np.bool_)
+    used[:] = False
     y_idx = np.empty(n, np.int64)
     buf = np.empty(n, np.int64)
     next_in_col = np.empty(n, np.int64)
@@ -145,7 +150,8 @@ def ldl_factor(Ap, Ai, Ax, Lp, Li, Rp, Rc, Rpos, Lx, D, dinv):
         incomplete).
     """
     n = D.size
-    y = np.zeros(n)
+    y = np.empty(n)
+    y[:] = 0.0
     positive = 0
     for k in range(n):
         # y = the column k of the upper triangle above the diagonal

@@ -72,7 +72,8 @@ class HeatSolver:
         self.G = assemble_conductances(g, domain.k, domain.metal, self._skin, metal_boundary=True, wall=domain.wall)
         self.capacity = domain.rho_c * g.volume  # J/K
         self.perfusion_full = domain.perfusion * BLOOD_RHO_C * g.volume  # W/K
-        self._zero, self._one = np.zeros(g.ncells), np.ones(g.ncells)  # for the compiled sums
+        # for the compiled sums; bool like the perfused mask, for one specialisation
+        self._zero, self._one = np.zeros(g.ncells), np.ones(g.ncells, bool)
         self.boundary = np.zeros(g.shape)
         boundary_source(*self.G, domain.temperature_c, self.boundary)  # W
         free = np.ones(g.shape, bool)

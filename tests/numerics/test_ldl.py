@@ -145,3 +145,10 @@ def test_heat_step_compiled_is_the_python_loop_to_the_bit():
         steps.append((T1, R1, T2, R2, h.pcg.iterations))
     for a, b in zip(*steps):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("k", [0, 1, 5])
+def test_which_is_flatnonzero(k, rng):
+    live = rng.random(k) > 0.5
+    assert np.array_equal(L._which(live), np.flatnonzero(live))
+    assert L._which(live).dtype == np.int64
