@@ -371,3 +371,31 @@ def test_uncertainty_job_runs_in_its_own_process_and_reports_progress():
     assert job.key == uncertainty_key(scenario_from_form(dict(DEFAULTS)), 10, SEED)
     entry = results.cached(job.key)
     assert entry.summary["draws"] == 10 and entry.files["page"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_kept_figure_draws_each_answer_as_alone_from_two_threads():
+    """The page's figures are drawn into one figure kept between answers
+    (artifacts.figure_png): two threads drawing different answers at once
+    each get the PNG of their own answer, byte for byte as drawn alone."""
+    from rfsim.app import artifacts
+
+    prs = [predict(scenario_from_form({**DEFAULTS, **f})) for f in ({"offset": "1.2"}, {"side": "left"})]
+    alone = [artifacts.figure_png(pr, artifacts.PAGE_DPI) for pr in prs]
+    assert alone[0] != alone[1]
+    got, errors = {0: [], 1: []}, []
+
+    def session(k):
+        try:
+            for _ in range(3):
+                got[k].append(artifacts.figure_png(prs[k], artifacts.PAGE_DPI))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=session, args=(k,)) for k in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    for k in got:
+        assert got[k] == [alone[k]] * 3

@@ -161,3 +161,20 @@ def test_the_title_states_the_protocol_lesion_by_lesion():
     words = " ".join(t.get_text() for t in fig.texts)
     assert "70, 80 C for 5 s each" in words
     assert "2 x 70" not in words
+
+
+def test_a_figure_drawn_again_is_the_new_figure(right, left, reached):
+    """PredictionFigure (the planning page's, drawn at every change) draws
+    each prediction as plot_prediction draws it into a new figure, whatever
+    it drew before: another side, another lesion, one reaching the tract
+    and one sparing it, the neurological view, and the first again."""
+    from rfsim.plots.prediction import PredictionFigure
+
+    again = PredictionFigure()
+    for (pr, section), radiological in ((right, True), (left, True), (reached, True), (right, False),
+                                        (left, False), (right, True)):
+        new = _render(plot_prediction(pr, section, radiological=radiological))
+        drawn = again.draw(pr, section, radiological=radiological)
+        assert drawn is again.fig and drawn.dpi == PREDICTION_DPI and len(drawn.axes) == 7
+        differ = (_render(drawn) != new).any(axis=-1)
+        assert differ.mean() < 1e-4, (pr.summary["side"], radiological, differ.mean())
