@@ -237,6 +237,18 @@ def _near_needle(needle, X, Y, reach_mm, clearance_mm=0.25):
     return dist < needle.radius_m * 1e3 + clearance_mm
 
 
+def draw_needle(ax, anatomy, needle) -> list:
+    """The needle: its insulated shaft out past the dura, its exposed tip and
+    the entry through the pia; returns the legend entries."""
+    return _needle(ax, needle, reach_mm=4 * _half_size_mm(anatomy)[0])
+
+
+def _half_size_mm(anatomy):
+    """Half the width and height (mm) of the dura plus 1.5 mm around it."""
+    a_in, b_in = anatomy.dura_inner_semi_axes_m
+    return (a_in + anatomy.dura_thickness_m) * 1e3 + 1.5, (b_in + anatomy.dura_thickness_m) * 1e3 + 1.5
+
+
 def _needle(ax, needle, reach_mm):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Polygon
@@ -314,10 +326,8 @@ def draw_cross_section(ax, anatomy, placement=None, needle=None, lesion=None, is
     from matplotlib.patches import Patch
 
     mm = 1e3
-    a_in, b_in = anatomy.dura_inner_semi_axes_m
     cx = anatomy.dura_center_m[0]
-    half_w = (a_in + anatomy.dura_thickness_m) * mm + 1.5
-    half_h = (b_in + anatomy.dura_thickness_m) * mm + 1.5
+    half_w, half_h = _half_size_mm(anatomy)
     window = window_mm or (cx * mm - half_w, cx * mm + half_w, -half_h, half_h)
     target = target or (placement.target if placement is not None else "leg")
     # limits first: the labels go where they can be seen
@@ -336,7 +346,7 @@ def draw_cross_section(ax, anatomy, placement=None, needle=None, lesion=None, is
                     Patch(facecolor=COLOURS["beyond"], label=anatomy.beyond_tissue.replace("_", " "))]
     handles.append(_dentate(ax, anatomy))
     if needle is not None:
-        handles += _needle(ax, needle, reach_mm=reach)
+        handles += draw_needle(ax, anatomy, needle)
     if isotherms:
         draw_isotherms(ax, isotherms, needle)
         handles.append(Line2D([], [], color=COLOURS["isotherm"], lw=0.9, ls="--", label="peak-temperature isotherms"))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rfsim.plots.cross_section import draw_cross_section
+from rfsim.plots.cross_section import draw_cross_section, draw_needle
 from rfsim.plots.lesion import annotate_margin, draw_lesion, draw_overlap, lesion_in_tissue
 from rfsim.plots.style import COLOURS, OKABE_ITO, add_outline
 
@@ -160,6 +160,13 @@ class PredictionFigure:
     reuses them at the next.  One object is not for two threads at once
     (matplotlib's figures are not): hold a lock around :meth:`draw` and the
     rendering of its figure.
+
+    The whole cross-section beside the zoomed panel is the same for every
+    placement in one anatomy, side, target and view: it stays from one
+    drawing to the next, and only the needle, the lesion and the frame of
+    the zoom are drawn again (another anatomy, side, target or view draws
+    it anew).  The zoomed panel's window follows the lesion: it is drawn
+    anew each time.
     """
 
     def __init__(self):
@@ -178,13 +185,23 @@ class PredictionFigure:
         self._trace_cells = [gs[2 * i:2 * i + 2, 2] for i in range(4)]
         self._traces = []
         self._title = None  # fig.suptitle's Text: suptitle changes it in place, so it stays
+        self._whole = None  # what the whole cross-section was drawn for: (anatomy, target, radiological)
+        self._moving = []  # what the last drawing added to the whole cross-section's anatomy
 
-    def _empty(self):
+    def _empty(self, whole):
         """Take out what the last :meth:`draw` drew (every panel's artists,
-        legends and the figure's texts); the Axes and their ticks stay."""
+        legends and the figure's texts; the whole cross-section's anatomy
+        stays if it was drawn for ``whole``); the Axes and their ticks stay."""
         fig = self.fig
         fig.set_dpi(self._layout_dpi)
-        for ax in (self._panel, self._inset, self._key):
+        if self._whole is not None and self._whole[0] is whole[0] and self._whole[1:] == whole[1:]:
+            for a in self._moving:
+                a.remove()
+        else:
+            _empty_axes(self._inset)
+            self._whole = None
+        self._moving = []
+        for ax in (self._panel, self._key):
             _empty_axes(ax)
         for t in list(fig.texts):
             if t is not self._title:
@@ -193,7 +210,7 @@ class PredictionFigure:
     def draw(self, prediction, section, *, radiological: bool = True) -> Figure:
         """Draw a prediction (see :func:`plot_prediction`); returns the Figure,
         at :data:`PREDICTION_DPI`."""
-        self._empty()
+        self._empty((prediction.anatomy, prediction.placement.target, radiological))
         _draw(self, prediction, section, radiological)
         return self.fig
 
@@ -238,19 +255,24 @@ def _draw(pf, prediction, section, radiological):
     # the whole cord, with the zoom framed
     bx0, bx1, by0, by1 = (v * 1e3 for v in pr.anatomy.bbox_m)
     whole = (bx0 - 1.0, bx1 + 1.0, by0 - 1.0, by1 + 1.0)
-    draw_cross_section(inset, pr.anatomy, pr.placement, pr.path, radiological=radiological, tracts="verdict",
-                       window_mm=whole, labels=False, legend=False, title=False, letters=False, step_m=60e-6)
+    if pf._whole is None:  # its anatomy, kept while the anatomy, target and view stay
+        draw_cross_section(inset, pr.anatomy, radiological=radiological, tracts="verdict", target=pr.placement.target,
+                           window_mm=whole, labels=False, legend=False, title=False, letters=False, step_m=60e-6)
+        inset.set_xlabel("")
+        inset.set_ylabel("")
+        inset.set_xticks([])
+        inset.set_yticks([])
+        inset.set_title("whole cross-section, same orientation (frame: zoomed panel)", fontsize=9)
+        pf._whole = (pr.anatomy, pr.placement.target, radiological)
+    anatomy_drawn = set(inset.get_children())
+    draw_needle(inset, pr.anatomy, pr.path)
     cord_inset = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none",
                          transform=inset.transData)
     add_outline(inset, cord_inset)
     draw_lesion(inset, xe, ye, lesion, tissue, clip=cord_inset, lw=1.4)
     inset.add_patch(Rectangle((window[0], window[2]), window[1] - window[0], window[3] - window[2], fill=False,
                               ec="black", lw=1.2, ls="-", zorder=30))
-    inset.set_xlabel("")
-    inset.set_ylabel("")
-    inset.set_xticks([])
-    inset.set_yticks([])
-    inset.set_title("whole cross-section, same orientation (frame: zoomed panel)", fontsize=9)
+    pf._moving = [a for a in inset.get_children() if a not in anatomy_drawn]
     key.legend(handles=handles, loc="upper left", fontsize=8, frameon=False, ncol=1, borderaxespad=0.0,
                handlelength=2.2)
     pf._traces = _traces(fig, pf._trace_cells, pr.result.series, pf._traces)

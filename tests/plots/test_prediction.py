@@ -178,3 +178,25 @@ def test_a_figure_drawn_again_is_the_new_figure(right, left, reached):
         assert drawn is again.fig and drawn.dpi == PREDICTION_DPI and len(drawn.axes) == 7
         differ = (_render(drawn) != new).any(axis=-1)
         assert differ.mean() < 1e-4, (pr.summary["side"], radiological, differ.mean())
+
+
+def test_the_whole_cross_section_is_kept_for_one_anatomy_and_view(right, left, reached):
+    """The whole cross-section's anatomy stays from one placement to the
+    next in one anatomy, target and view, and is drawn anew for another
+    side (another anatomy) or view; the needle and lesion never stay."""
+    from rfsim.plots.prediction import PredictionFigure
+
+    again = PredictionFigure()
+    inset = again.fig.axes[1]
+    own = set(inset.get_children())  # the Axes' own: its background, spines, axes and titles
+
+    def drawn(pr_section, radiological=True):
+        again.draw(*pr_section, radiological=radiological)
+        return set(inset.get_children()) - own
+
+    first = drawn(right)
+    kept = first & drawn(reached)
+    assert len(kept) > 20  # the tract outlines, fills and layers
+    assert len(first - kept) >= 4  # the needle's shaft, tip and entry, the zoom's frame
+    assert not kept & drawn(left)
+    assert not drawn(left, radiological=False) & drawn(left)
