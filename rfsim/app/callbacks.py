@@ -77,7 +77,7 @@ def entry_for(current: dict) -> results.Entry:
     return results.answer(scenario_from_form(current["form"]))
 
 
-#: Where the page's figure of an answer is served (:func:`figure_png`), by its key.
+#: Where the page's figure of an answer is served (:func:`page_figure`), by its key.
 FIGURE_ROUTE = "/figure/<key>.png"
 
 
@@ -100,7 +100,7 @@ def figure_src(current: dict | None) -> str:
     return FIGURE_ROUTE.replace("<key>", entry_for(current).key)
 
 
-def figure_png(key: str) -> bytes | None:
+def page_figure(key: str) -> bytes | None:
     """The page's figure (PNG) of the answer ``key``, waiting while it is
     drawn; None when the answer is not (or no longer) kept."""
     entry = results.cached(key)
@@ -254,7 +254,7 @@ def register(app) -> None:
     def figure_file(key):
         from flask import Response, abort
 
-        png = figure_png(key)
+        png = page_figure(key)
         if png is None:
             abort(404, "this answer is no longer kept on the server: change the placement or run it again")
         return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})

@@ -326,7 +326,7 @@ def test_page_figure_is_drawn_ahead_of_its_request():
         time.sleep(0.1)
     assert "page" in entry.files  # drawn with no request for it
     assert callbacks.figure_src(cur) == f"/figure/{cur['key']}.png"
-    assert callbacks.figure_png(cur["key"]) == entry.files["page"]
+    assert callbacks.page_figure(cur["key"]) == entry.files["page"]
 
 
 def test_the_page_fetches_the_figure_from_its_address():
