@@ -132,11 +132,13 @@ def _src(driver, id_):
 
 def _shown(driver, id_, old=""):
     """The address of the picture ``id_`` once a new one (not ``old``) is
-    loaded and decoded, else '': the page learns a figure's address with the
-    verdict and the browser then fetches the picture."""
+    loaded and decoded and no longer dimmed, else '': the page learns a
+    figure's address with the verdict and the browser then fetches the
+    picture, dimming the old one meanwhile."""
     return driver.execute_script(
         "const img = document.getElementById(arguments[0]);"
-        "return img && img.src && img.src !== arguments[1] && img.complete && img.naturalWidth > 0 ? img.src : '';",
+        "return img && img.src && img.src !== arguments[1] && img.complete && img.naturalWidth > 0"
+        " && !img.style.opacity ? img.src : '';",
         id_, old)
 
 
@@ -162,6 +164,10 @@ def test_offset_change_updates_verdict_and_figure(server, browser, tmp_path):
     browser.find_element(By.ID, "keep").click()  # the default placement, kept for comparison
     WebDriverWait(browser, 60, 0.1).until(lambda d: _shown(d, "kept-figure"))
 
+    browser.execute_script(  # note whether the old figure is dimmed while the new one loads
+        "window.rfsimDimmed = false; new MutationObserver(() => { if (document.getElementById('now-figure')"
+        ".style.opacity) window.rfsimDimmed = true; }).observe(document.getElementById('now-figure'), "
+        "{attributes: true, attributeFilter: ['style']});")
     cpu0, t0 = _cpu_seconds(server.pid), time.perf_counter()
     _type(browser, "offset", "2")
     WebDriverWait(browser, 60, 0.02).until(lambda d: "offset 2 mm" in _text(d, "verdict"))
@@ -175,6 +181,7 @@ def test_offset_change_updates_verdict_and_figure(server, browser, tmp_path):
     print(f"offset change -> page updated in {t_verdict:.2f} s (verdict), {t_figure:.2f} s (figure); "
           f"server CPU {cpu:.2f} s; load {load:.1f} per core, budget {budget:.1f} s")
 
+    assert browser.execute_script("return window.rfsimDimmed")
     verdict1 = _text(browser, "verdict")
     assert "corticospinal tract spared" in verdict1 and verdict1 != verdict0
     assert "kept" in _text(browser, "comparison") and _src(browser, "kept-figure") == figure0
