@@ -211,7 +211,11 @@ class PredictionFigure:
         """Draw a prediction (see :func:`plot_prediction`); returns the Figure,
         at :data:`PREDICTION_DPI`."""
         self._empty((prediction.anatomy, prediction.placement.target, radiological))
-        _draw(self, prediction, section, radiological)
+        try:
+            _draw(self, prediction, section, radiological)
+        except BaseException:
+            self._whole = None  # what a broken drawing left is not known: the next one starts afresh
+            raise
         return self.fig
 
 

@@ -200,3 +200,18 @@ def test_the_whole_cross_section_is_kept_for_one_anatomy_and_view(right, left, r
     assert len(first - kept) >= 4  # the needle's shaft, tip and entry, the zoom's frame
     assert not kept & drawn(left)
     assert not drawn(left, radiological=False) & drawn(left)
+
+
+def test_a_drawing_that_failed_leaves_nothing_behind(right, reached):
+    """A drawing that raises half-way (here: no time series) does not leave
+    its half in the next one."""
+    from rfsim.plots.prediction import PredictionFigure
+
+    pr, section = reached
+    again = PredictionFigure()
+    again.draw(*right)
+    broken = replace(pr, result=replace(pr.result, series={}))
+    with pytest.raises(KeyError):
+        again.draw(broken, section)
+    differ = (_render(again.draw(pr, section)) != _render(plot_prediction(pr, section))).any(axis=-1)
+    assert differ.mean() < 1e-4
