@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 
@@ -27,20 +28,33 @@ NO_NIFTI = ("NIfTI: the parametric anatomy has no image to write the lesion on; 
             "patient folder")
 
 
+_figure = None
+_figure_lock = threading.Lock()
+
+
 def figure_png(prediction, dpi: int = DOWNLOAD_DPI) -> bytes:
     """The figure of ``rfsim predict --plot`` as PNG bytes, cropped as it crops.
 
-    The page's copy (:data:`PAGE_DPI`) is written with light compression: it
-    is made at every change and only travels to the browser on this machine.
-    Callers hold the app's figure lock (:data:`rfsim.app.results.FIGURE_LOCK`).
+    Drawn into one :class:`~rfsim.plots.prediction.PredictionFigure` kept
+    for every answer (the same figure as a new one, made faster), under a
+    lock of its own: one drawing at a time.  The page's copy
+    (:data:`PAGE_DPI`) is written with light compression: it is made at
+    every change and only travels to the browser on this machine.  Callers
+    hold the app's figure lock (:data:`rfsim.app.results.FIGURE_LOCK`) too:
+    matplotlib's font caches are shared by every figure.
     """
     from rfsim.plots import render_png
-    from rfsim.plots.prediction import plot_prediction
+    from rfsim.plots.prediction import PredictionFigure
     from rfsim.prediction import cross_section
 
-    fig = plot_prediction(prediction, cross_section(prediction))
-    fig.set_dpi(dpi)
-    return render_png(fig, crop=True, compress_level=1 if dpi == PAGE_DPI else 6)
+    global _figure
+    section = cross_section(prediction)
+    with _figure_lock:
+        if _figure is None:
+            _figure = PredictionFigure()
+        fig = _figure.draw(prediction, section)
+        fig.set_dpi(dpi)
+        return render_png(fig, crop=True, compress_level=1 if dpi == PAGE_DPI else 6)
 
 
 def probability_png(u) -> bytes:

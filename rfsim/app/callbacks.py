@@ -77,12 +77,39 @@ def entry_for(current: dict) -> results.Entry:
     return results.answer(scenario_from_form(current["form"]))
 
 
+#: Where the page's figure of an answer is served (:func:`page_figure`), by its key.
+FIGURE_ROUTE = "/figure/<key>.png"
+
+
 def figure_src(current: dict | None) -> str:
-    """The page's figure of an answer as a ``data:`` URL ('' for none)."""
+    """The address of an answer's page figure ('' for none), made sure to be
+    in the cache (a layered answer that left it is computed again).
+
+    An address, not the picture: the browser fetches it while the figure is
+    still being drawn (:func:`rfsim.app.results.answer` starts it), so the
+    page learns the address with the verdict, in the same reply, and the
+    picture does not travel as base64 inside Dash's JSON.
+
+    Raises
+    ------
+    LookupError
+        A 3-D answer that has left the cache.
+    """
     if not current:
         return ""
-    png = results.file_of(entry_for(current), "page")
-    return "data:image/png;base64," + base64.b64encode(png).decode()
+    return FIGURE_ROUTE.replace("<key>", entry_for(current).key)
+
+
+def page_figure(key: str) -> bytes | None:
+    """The page's figure (PNG) of the answer ``key``, waiting while it is
+    drawn; None when the answer is not (or no longer) kept."""
+    entry = results.cached(key)
+    if entry is None:
+        return None
+    try:
+        return results.file_of(entry, "page")
+    except KeyError:  # a 3-D answer without its figure
+        return None
 
 
 def impedance_rows(current: dict | None) -> list:
@@ -194,14 +221,22 @@ def uncertainty_outputs(unc: dict | None, current: dict | None) -> tuple:
 def form_outputs(values) -> tuple:
     """The page's outputs for the form's values (in :data:`FIELD_IDS` order):
     one message per field, the form's own message, the status line, the
-    tab's answer and the verdict panel.  With bad input the last two are
-    ``no_update``: the answer shown stays."""
+    tab's answer, the verdict panel, and the figure's address and heading
+    (:func:`figure_src`).  With bad input the last four are ``no_update``:
+    the answer shown stays."""
     out = answer_form(dict(zip(FIELD_IDS, values)))
     errs = [out["errors"].get(f, "") for f in FIELD_IDS] + [out["errors"].get("", "")]
     if out["errors"]:
-        return *errs, "input error: the answer shown is still that of the last good input", no_update, no_update
+        return (*errs, "input error: the answer shown is still that of the last good input", no_update, no_update,
+                no_update, no_update)
     cur = out["current"]
-    return *errs, _status(cur, out["seconds"]), cur, views.verdict_panel(cur["summary"])
+    return *errs, _status(cur, out["seconds"]), cur, *_shown(cur)
+
+
+def _shown(current: dict) -> tuple:
+    """The verdict panel, the figure's address and its heading of an answer."""
+    return (views.verdict_panel(current["summary"]), figure_src(current),
+            views.heading("This placement", current["summary"]))
 
 
 def _status(current: dict, seconds: float | None = None) -> str:
@@ -215,8 +250,19 @@ def register(app) -> None:
     """Attach every callback of the page to ``app`` (a ``dash.Dash``)."""
     errors_out = [Output(f"{f}-error", "children") for f in FIELD_IDS] + [Output("form-error", "children")]
 
+    @app.server.route(FIGURE_ROUTE)
+    def figure_file(key):
+        from flask import Response, abort
+
+        png = page_figure(key)
+        if png is None:
+            abort(404, "this answer is no longer kept on the server: change the placement or run it again")
+        return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+    # the figure's address comes with the verdict: one reply, and the browser fetches the picture at once
     @app.callback(*errors_out, Output("status", "children"), Output("current", "data"),
-                  Output("verdict", "children"), *[Input(f, "value") for f in FIELD_IDS])
+                  Output("verdict", "children"), Output("now-figure", "src"), Output("now-title", "children"),
+                  *[Input(f, "value") for f in FIELD_IDS])
     def on_form(*values):
         return form_outputs(values)
 
@@ -229,15 +275,6 @@ def register(app) -> None:
     @app.callback(Output("folder", "disabled"), Input("anatomy", "value"))
     def on_anatomy(anatomy):
         return anatomy == "parametric"
-
-    @app.callback(Output("now-figure", "src"), Output("now-title", "children"),
-                  Output("form-error", "children", allow_duplicate=True),
-                  Input("current", "data"), prevent_initial_call=True)
-    def on_current_figure(current):
-        try:  # figure and heading change together
-            return figure_src(current), views.heading("This placement", current["summary"]), no_update
-        except LookupError as e:
-            return no_update, no_update, str(e)
 
     @app.callback(Output("impedance", "figure"), Input("current", "data"))
     def on_current_impedance(current):
@@ -321,16 +358,18 @@ def register(app) -> None:
 
     @app.callback(Output("progress-3d", "value"), Output("progress-3d-text", "children"),
                   Output("poll", "disabled", allow_duplicate=True),
-                  Output("current", "data", allow_duplicate=True), Output("verdict", "children", allow_duplicate=True),
-                  Output("status", "children", allow_duplicate=True), Input("poll", "n_intervals"),
+                  Output("current", "data", allow_duplicate=True), Output("status", "children", allow_duplicate=True),
+                  Output("verdict", "children", allow_duplicate=True),
+                  Output("now-figure", "src", allow_duplicate=True),
+                  Output("now-title", "children", allow_duplicate=True), Input("poll", "n_intervals"),
                   State("job", "data"), prevent_initial_call=True)
     def on_poll(_n, job_data):
         job = RUNNER.status(job_data["id"]) if job_data else None
         v = job_view(job)
         if job is None or job.state != "done":
-            return v["value"], v["text"], v["stop"], no_update, no_update, no_update
+            return v["value"], v["text"], v["stop"], *[no_update] * 5
         entry = results.cached(job.key)
         if entry is None:
-            return 1, "3-D answer no longer kept: run it again", True, no_update, no_update, no_update
+            return 1, "3-D answer no longer kept: run it again", True, *[no_update] * 5
         cur = {"key": job.key, "form": job_data["form"], "model": "3d", "summary": entry.summary}
-        return 1, v["text"], True, cur, views.verdict_panel(entry.summary), _status(cur)
+        return 1, v["text"], True, cur, _status(cur), *_shown(cur)

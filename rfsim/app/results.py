@@ -17,7 +17,7 @@ Results are kept in a small cache keyed by the full scenario text
 two tabs asking the same question share one answer and tabs asking different
 questions cannot see each other's.  The page's figure of a new answer is drawn
 at once, on a thread of its own, while the browser is still being told the
-verdict; the impedance chart waits for it (two cores, and the figure is what
+verdict and starts fetching it by its address; the impedance chart waits for it (two cores, and the figure is what
 the planner waits for).  A tab remembers only the key and its form;
 an entry that has left the cache is computed again (the model is
 deterministic).

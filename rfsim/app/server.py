@@ -1,7 +1,8 @@
 """The planning page's web application and how it is started.
 
 Dash (on Flask) serves the page, its scripts (from the installed package: no
-network needed) and the callbacks; rfsim writes no HTTP handling of its own.
+network needed) and the callbacks; rfsim adds one route of its own, the
+figure of an answer as a PNG (:data:`rfsim.app.callbacks.FIGURE_ROUTE`).
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ import numpy as np
 
 from rfsim.plots.lesion import draw_isotherms, draw_lesion
 from rfsim.plots.style import (ABBREVIATIONS, ATLAS_TRACT_COLOURS, ATLAS_ZONE_COLOURS, COLOURS, HORNS,
-                               OTHER_TRACTS, add_outline, distance_ticks, interior_point, orient, scale_bar)
+                               OTHER_TRACTS, add_outline, contour_fill, contour_line, distance_ticks, interior_point, orient,
+                               scale_bar)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -101,8 +102,8 @@ class _Labels:
 
 def _fill(ax, X, Y, mask, colour, alpha, edge, lw, z):
     m = mask.astype(float)
-    ax.contourf(X, Y, m, levels=[0.5, 2.0], colors=[colour], alpha=alpha, zorder=z)
-    ax.contour(X, Y, m, levels=[0.5], colors=[edge], linewidths=lw, zorder=z + 0.5)
+    contour_fill(ax, X, Y, m, 0.5, 2.0, colour=colour, alpha=alpha, zorder=z)
+    contour_line(ax, X, Y, m, 0.5, colour=edge, lw=lw, zorder=z + 0.5)
 
 
 def _grey_matter(ax, sample, X, Y, labels):
@@ -110,12 +111,11 @@ def _grey_matter(ax, sample, X, Y, labels):
     from matplotlib.patches import Patch
 
     g = sample("grey_matter") >= 0.5
-    ax.contourf(X, Y, g.astype(float), levels=[0.5, 2.0], colors=[COLOURS["grey_matter"]], zorder=4)
+    contour_fill(ax, X, Y, g.astype(float), 0.5, 2.0, colour=COLOURS["grey_matter"], zorder=4)
     for name in HORNS:
         m = (sample(name) >= 0.5) & g
         if m.any():
-            ax.contour(X, Y, m.astype(float), levels=[0.5], colors=["#8C8C8C"], linewidths=0.6, linestyles=":",
-                       zorder=5)
+            contour_line(ax, X, Y, m.astype(float), 0.5, colour="#8C8C8C", lw=0.6, ls=":", zorder=5)
             labels.add(name, m, 4, size=6.5, colour="#555555")
     return [Patch(facecolor=COLOURS["grey_matter"], edgecolor="#999999", label="grey matter")]
 
@@ -135,8 +135,7 @@ def _other_tracts(ax, sample, X, Y, labels, tracts):
             _fill(ax, X, Y, m, ATLAS_TRACT_COLOURS[name], 0.75, "#333333", 0.4, 5)
             handles.append(Patch(facecolor=ATLAS_TRACT_COLOURS[name], alpha=0.75, label=f"{short}  {long}"))
         else:
-            ax.contour(X, Y, m.astype(float), levels=[0.5], colors=[COLOURS["other_tract"]], linewidths=0.7,
-                       zorder=6)
+            contour_line(ax, X, Y, m.astype(float), 0.5, colour=COLOURS["other_tract"], lw=0.7, zorder=6)
         labels.add(name, m, 3, colour="#333333" if tracts == "atlas" else "#5A5A5A", style="italic")
     if tracts != "atlas":
         handles.append(Patch(facecolor="none", edgecolor=COLOURS["other_tract"],
@@ -165,7 +164,7 @@ def _spinothalamic(ax, sample, X, Y, labels, tracts, target):
     if tracts != "atlas":
         handles += [Patch(facecolor=COLOURS["stt_target"], edgecolor="#555555", label=f"STT {target} zone (target)"),
                     Patch(facecolor=COLOURS["stt_other"], edgecolor="#555555", label="other STT zones")]
-    ax.contour(X, Y, sample("lateral_spinothalamic"), levels=[0.5], colors=["#333333"], linewidths=1.2, zorder=8)
+    contour_line(ax, X, Y, sample("lateral_spinothalamic"), 0.5, colour="#333333", lw=1.2, zorder=8)
     return handles
 
 
@@ -177,12 +176,12 @@ def _corticospinal(ax, sample, X, Y, labels):
     cst = sample("lateral_corticospinal")
     handles = []
     if (cst >= 0.1).any() and (cst < 0.5)[cst >= 0.1].mean() > 0.3:
-        ax.contourf(X, Y, cst, levels=[0.1, 0.5], colors=[COLOURS["cst"]], alpha=0.22, zorder=9)
-        ax.contour(X, Y, cst, levels=[0.1], colors=[COLOURS["cst"]], linewidths=0.7, linestyles="--", zorder=9)
+        contour_fill(ax, X, Y, cst, 0.1, 0.5, colour=COLOURS["cst"], alpha=0.22, zorder=9)
+        contour_line(ax, X, Y, cst, 0.1, colour=COLOURS["cst"], lw=0.7, ls="--", zorder=9)
         handles.append(Patch(facecolor=COLOURS["cst"], alpha=0.22, edgecolor=COLOURS["cst"], ls="--",
                              label="CST, atlas 10-50 %"))
-    ax.contourf(X, Y, cst, levels=[0.5, 2.0], colors=[COLOURS["cst"]], alpha=0.6, zorder=9)
-    ax.contour(X, Y, cst, levels=[0.5], colors=[COLOURS["cst"]], linewidths=1.4, zorder=9)
+    contour_fill(ax, X, Y, cst, 0.5, 2.0, colour=COLOURS["cst"], alpha=0.6, zorder=9)
+    contour_line(ax, X, Y, cst, 0.5, colour=COLOURS["cst"], lw=1.4, zorder=9)
     handles.append(Patch(facecolor=COLOURS["cst"], alpha=0.6, edgecolor=COLOURS["cst"],
                          label="CST  lateral corticospinal tract"))
     labels.add("lateral_corticospinal", cst >= 0.5, 0, colour="#00395E", weight="bold")
@@ -236,6 +235,18 @@ def _near_needle(needle, X, Y, reach_mm, clearance_mm=0.25):
     s = np.clip((X - tip[0]) * d[0] + (Y - tip[1]) * d[1], 0.0, reach_mm)
     dist = np.hypot(X - tip[0] - s * d[0], Y - tip[1] - s * d[1])
     return dist < needle.radius_m * 1e3 + clearance_mm
+
+
+def draw_needle(ax, anatomy, needle) -> list:
+    """The needle: its insulated shaft out past the dura, its exposed tip and
+    the entry through the pia; returns the legend entries."""
+    return _needle(ax, needle, reach_mm=4 * _half_size_mm(anatomy)[0])
+
+
+def _half_size_mm(anatomy):
+    """Half the width and height (mm) of the dura plus 1.5 mm around it."""
+    a_in, b_in = anatomy.dura_inner_semi_axes_m
+    return (a_in + anatomy.dura_thickness_m) * 1e3 + 1.5, (b_in + anatomy.dura_thickness_m) * 1e3 + 1.5
 
 
 def _needle(ax, needle, reach_mm):
@@ -315,10 +326,8 @@ def draw_cross_section(ax, anatomy, placement=None, needle=None, lesion=None, is
     from matplotlib.patches import Patch
 
     mm = 1e3
-    a_in, b_in = anatomy.dura_inner_semi_axes_m
     cx = anatomy.dura_center_m[0]
-    half_w = (a_in + anatomy.dura_thickness_m) * mm + 1.5
-    half_h = (b_in + anatomy.dura_thickness_m) * mm + 1.5
+    half_w, half_h = _half_size_mm(anatomy)
     window = window_mm or (cx * mm - half_w, cx * mm + half_w, -half_h, half_h)
     target = target or (placement.target if placement is not None else "leg")
     # limits first: the labels go where they can be seen
@@ -337,7 +346,7 @@ def draw_cross_section(ax, anatomy, placement=None, needle=None, lesion=None, is
                     Patch(facecolor=COLOURS["beyond"], label=anatomy.beyond_tissue.replace("_", " "))]
     handles.append(_dentate(ax, anatomy))
     if needle is not None:
-        handles += _needle(ax, needle, reach_mm=reach)
+        handles += draw_needle(ax, anatomy, needle)
     if isotherms:
         draw_isotherms(ax, isotherms, needle)
         handles.append(Line2D([], [], color=COLOURS["isotherm"], lw=0.9, ls="--", label="peak-temperature isotherms"))

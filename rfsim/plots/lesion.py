@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rfsim.plots.style import COLOURS, interior_point
+from rfsim.plots.style import COLOURS, contour_fill, contour_line, interior_point
 
 
 def _centres_mm(edges_m):
@@ -68,8 +68,8 @@ def draw_lesion(ax, x_edges_m, y_edges_m, fraction, tissue, clip=None, lw: float
     m = lesion_in_tissue(x_edges_m, y_edges_m, fraction, tissue).astype(float)
     if m.any():
         xc, yc = _centres_mm(x_edges_m), _centres_mm(y_edges_m)
-        fill = ax.contourf(xc, yc, m.T, levels=[0.5, 2.0], colors=[COLOURS["lesion"]], alpha=0.16, zorder=11)
-        line = ax.contour(xc, yc, m.T, levels=[0.5], colors=[COLOURS["lesion"]], linewidths=lw, zorder=12)
+        fill = contour_fill(ax, xc, yc, m.T, 0.5, 2.0, colour=COLOURS["lesion"], alpha=0.16, zorder=11)
+        line, _ = contour_line(ax, xc, yc, m.T, 0.5, colour=COLOURS["lesion"], lw=lw, zorder=12)
         line.set_path_effects(_halo(lw + 2.0))
         if clip is not None:
             fill.set_clip_path(clip)
@@ -105,8 +105,8 @@ def draw_overlap(ax, x_edges_m, y_edges_m, lesion, cst_fraction, clip=None) -> l
     arts = [mesh]
     if core.any():
         xc, yc = _centres_mm(x_edges_m), _centres_mm(y_edges_m)
-        arts.append(ax.contourf(xc, yc, core.T, levels=[0.5, 2.0], colors="none", hatches=["xxxx"], zorder=13))
-        arts.append(ax.contour(xc, yc, core.T, levels=[0.5], colors=["black"], linewidths=0.9, zorder=13))
+        arts.append(contour_fill(ax, xc, yc, core.T, 0.5, 2.0, colour="none", hatch="xxxx", zorder=13))
+        arts.append(contour_line(ax, xc, yc, core.T, 0.5, colour="black", lw=0.9, zorder=13)[0])
     if clip is not None:
         for a in arts:
             a.set_clip_path(clip)
@@ -192,9 +192,8 @@ def draw_isotherms(ax, isotherms, needle=None) -> None:
     for level, (xe, ye, field) in sorted((isotherms or {}).items()):
         xc, yc = _centres_mm(xe), _centres_mm(ye)
         f = np.asarray(field, float)
-        cs = ax.contour(xc, yc, f.T, levels=[level], colors=[COLOURS["isotherm"]], linewidths=0.9,
-                        linestyles="--", zorder=15)
-        segs = [s for s in cs.allsegs[0] if len(s) > 1]
+        _, pieces = contour_line(ax, xc, yc, f.T, level, colour=COLOURS["isotherm"], lw=0.9, ls="--", zorder=15)
+        segs = [s for s in pieces if len(s) > 1]
         if not segs:
             continue
         if needle is not None:

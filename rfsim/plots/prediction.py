@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rfsim.plots.cross_section import draw_cross_section
+from rfsim.plots.cross_section import draw_cross_section, draw_needle
 from rfsim.plots.lesion import annotate_margin, draw_lesion, draw_overlap, lesion_in_tissue
 from rfsim.plots.style import COLOURS, OKABE_ITO, add_outline
 
@@ -90,13 +90,18 @@ def _verdict_lines(prediction) -> tuple:
     return line1, line2, line3
 
 
-def _traces(fig, cells, series):
+def _traces(fig, cells, series, kept=()):
+    """The generator's traces in the ``cells``, into the Axes ``kept`` from
+    an earlier drawing when given (emptied, their limits forgotten)."""
     t = series["time_s"]
     rows = (("tip_temperature_c", "tip (°C)", "black"), ("voltage_v", "voltage (V)", OKABE_ITO["blue"]),
             ("power_w", "power (W)", OKABE_ITO["blue"]), ("impedance_ohm", "impedance (Ω)", OKABE_ITO["blue"]))
+    for a in kept:
+        _empty_axes(a)
+        a.relim()
     axes = []
     for i, (key, label, col) in enumerate(rows):
-        a = fig.add_subplot(cells[i], sharex=axes[0] if axes else None)
+        a = kept[i] if kept else fig.add_subplot(cells[i], sharex=axes[0] if axes else None)
         a.plot(t, series[key], lw=1.2, color=col)
         if key == "tip_temperature_c":
             a.plot(t, series["set_point_c"], lw=1.0, ls="--", color="#888888", label="set point")
@@ -139,20 +144,99 @@ def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure
         15 x 8 in at :data:`PREDICTION_DPI`; write it with
         :func:`rfsim.plots.save_figure` (``crop=True`` trims the margins).
     """
-    from matplotlib.figure import Figure
+    return PredictionFigure().draw(prediction, section, radiological=radiological)
+
+
+class PredictionFigure:
+    """The prediction figure, to be drawn again and again (the planning
+    page draws one at every change).
+
+    :meth:`draw` empties the panels and draws into them what
+    :func:`plot_prediction` draws into new ones: the same functions, the
+    same figure (tests/plots compare the pixels).  Keeping the Figure and
+    its seven Axes saves making them, and above all their ticks: matplotlib
+    makes an Axes' tick marks and labels at its first drawing (~0.1 s of
+    the ~0.35 s a new prediction figure takes to render at 90 dpi), and
+    reuses them at the next.  One object is not for two threads at once
+    (matplotlib's figures are not): hold a lock around :meth:`draw` and the
+    rendering of its figure.
+
+    The whole cross-section beside the zoomed panel is the same for every
+    placement in one anatomy, side, target and view: it stays from one
+    drawing to the next, and only the needle, the lesion and the frame of
+    the zoom are drawn again (another anatomy, side, target or view draws
+    it anew).  The zoomed panel's window follows the lesion: it is drawn
+    anew each time.
+    """
+
+    def __init__(self):
+        from matplotlib import rcParams
+        from matplotlib.figure import Figure
+
+        #: The dpi of matplotlib's layout, at which the panels are laid out and the labels placed.
+        self._layout_dpi = rcParams["figure.dpi"]
+        self.fig = fig = Figure(figsize=(15.0, 8.0))
+        gs = fig.add_gridspec(8, 3, width_ratios=(1.55, 0.95, 1.0), left=0.05, right=0.985, top=0.845,
+                              bottom=0.07, wspace=0.2, hspace=0.5)
+        self._panel = fig.add_subplot(gs[:, 0])
+        self._inset = fig.add_subplot(gs[:3, 1])
+        self._key = fig.add_subplot(gs[3:, 1])
+        self._key.set_axis_off()
+        self._trace_cells = [gs[2 * i:2 * i + 2, 2] for i in range(4)]
+        self._traces = []
+        self._title = None  # fig.suptitle's Text: suptitle changes it in place, so it stays
+        self._whole = None  # what the whole cross-section was drawn for: (anatomy, target, radiological)
+        self._moving = []  # what the last drawing added to the whole cross-section's anatomy
+
+    def _empty(self, whole):
+        """Take out what the last :meth:`draw` drew (every panel's artists,
+        legends and the figure's texts; the whole cross-section's anatomy
+        stays if it was drawn for ``whole``); the Axes and their ticks stay."""
+        fig = self.fig
+        fig.set_dpi(self._layout_dpi)
+        if self._whole is not None and self._whole[0] is whole[0] and self._whole[1:] == whole[1:]:
+            for a in self._moving:
+                a.remove()
+        else:
+            _empty_axes(self._inset)
+            self._whole = None
+        self._moving = []
+        for ax in (self._panel, self._key):
+            _empty_axes(ax)
+        for t in list(fig.texts):
+            if t is not self._title:
+                t.remove()
+
+    def draw(self, prediction, section, *, radiological: bool = True) -> Figure:
+        """Draw a prediction (see :func:`plot_prediction`); returns the Figure,
+        at :data:`PREDICTION_DPI`."""
+        self._empty((prediction.anatomy, prediction.placement.target, radiological))
+        try:
+            _draw(self, prediction, section, radiological)
+        except BaseException:
+            self._whole = None  # what a broken drawing left is not known: the next one starts afresh
+            raise
+        return self.fig
+
+
+def _empty_axes(ax):
+    """Take every artist and the legend out of an Axes."""
+    for group in (ax.artists, ax.collections, ax.images, ax.lines, ax.patches, ax.tables, ax.texts):
+        for a in list(group):
+            a.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+
+
+def _draw(pf, prediction, section, radiological):
+    """Draw into a :class:`PredictionFigure`'s emptied panels."""
     from matplotlib.patches import Polygon, Rectangle
 
+    fig, ax, inset, key = pf.fig, pf._panel, pf._inset, pf._key
     pr, m = prediction, prediction.summary
     xe, ye, reg = section.x_edges_m, section.y_edges_m, section.regions
-    fig = Figure(figsize=(15.0, 8.0))
-    gs = fig.add_gridspec(8, 3, width_ratios=(1.55, 0.95, 1.0), left=0.05, right=0.985, top=0.845, bottom=0.07,
-                          wspace=0.2, hspace=0.5)
-    ax = fig.add_subplot(gs[:, 0])
-    inset = fig.add_subplot(gs[:3, 1])
-    key = fig.add_subplot(gs[3:, 1])
-    key.set_axis_off()
     # the zoomed panel: the window follows the panel's own shape
-    pos = ax.get_position()
+    pos = ax.get_position(original=True)
     aspect = (pos.width * fig.get_figwidth()) / (pos.height * fig.get_figheight())
     window = zoom_window(section, pr.path, pr.placement.target, aspect)
     iso = {lvl: (xe, ye, section.peak_temperature_c) for lvl in ISOTHERMS_C
@@ -175,27 +259,31 @@ def plot_prediction(prediction, section, *, radiological: bool = True) -> Figure
     # the whole cord, with the zoom framed
     bx0, bx1, by0, by1 = (v * 1e3 for v in pr.anatomy.bbox_m)
     whole = (bx0 - 1.0, bx1 + 1.0, by0 - 1.0, by1 + 1.0)
-    draw_cross_section(inset, pr.anatomy, pr.placement, pr.path, radiological=radiological, tracts="verdict",
-                       window_mm=whole, labels=False, legend=False, title=False, letters=False, step_m=60e-6)
+    if pf._whole is None:  # its anatomy, kept while the anatomy, target and view stay
+        draw_cross_section(inset, pr.anatomy, radiological=radiological, tracts="verdict", target=pr.placement.target,
+                           window_mm=whole, labels=False, legend=False, title=False, letters=False, step_m=60e-6)
+        inset.set_xlabel("")
+        inset.set_ylabel("")
+        inset.set_xticks([])
+        inset.set_yticks([])
+        inset.set_title("whole cross-section, same orientation (frame: zoomed panel)", fontsize=9)
+        pf._whole = (pr.anatomy, pr.placement.target, radiological)
+    anatomy_drawn = set(inset.get_children())
+    draw_needle(inset, pr.anatomy, pr.path)
     cord_inset = Polygon(np.c_[ox, oy] * 1e3, closed=True, facecolor="none", edgecolor="none",
                          transform=inset.transData)
     add_outline(inset, cord_inset)
     draw_lesion(inset, xe, ye, lesion, tissue, clip=cord_inset, lw=1.4)
     inset.add_patch(Rectangle((window[0], window[2]), window[1] - window[0], window[3] - window[2], fill=False,
                               ec="black", lw=1.2, ls="-", zorder=30))
-    inset.set_xlabel("")
-    inset.set_ylabel("")
-    inset.set_xticks([])
-    inset.set_yticks([])
-    inset.set_title("whole cross-section, same orientation (frame: zoomed panel)", fontsize=9)
+    pf._moving = [a for a in inset.get_children() if a not in anatomy_drawn]
     key.legend(handles=handles, loc="upper left", fontsize=8, frameon=False, ncol=1, borderaxespad=0.0,
                handlelength=2.2)
-    _traces(fig, [gs[2 * i:2 * i + 2, 2] for i in range(4)], pr.result.series)
+    pf._traces = _traces(fig, pf._trace_cells, pr.result.series, pf._traces)
     line1, line2, line3 = _verdict_lines(pr)
     colour = COLOURS["lesion"] if not m["cst_spared"] or not m["relief_predicted"] else "black"
-    fig.suptitle(line1, fontsize=14, fontweight="bold", color=colour, y=0.985)
+    pf._title = fig.suptitle(line1, fontsize=14, fontweight="bold", color=colour, y=0.985)
     fig.text(0.5, 0.93, line2, ha="center", va="center", fontsize=10)
     fig.text(0.5, 0.9, line3, ha="center", va="center", fontsize=9, color="#444444")
     # drawn at matplotlib's default 100 dpi, written finer
     fig.set_dpi(PREDICTION_DPI)
-    return fig

@@ -9,6 +9,8 @@ overlap with the corticospinal tract is hatched, every tract is labelled).
 
 from __future__ import annotations
 
+import numpy as np
+
 #: Okabe-Ito colours.
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
              "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7"}
@@ -119,6 +121,69 @@ def add_outline(ax, patch):
     return ax.add_artist(patch)
 
 
+def _contour_generator(x, y, z):
+    """contourpy's generator as ``Axes.contour`` makes it (its default
+    algorithm and corner masking), NaN cells masked (a masked array costs
+    more to make and to read: only when there are any)."""
+    import contourpy
+    from matplotlib import rcParams
+
+    z = np.asarray(z, float)
+    return contourpy.contour_generator(x, y, np.ma.masked_invalid(z) if np.isnan(z).any() else z,
+                                       name=rcParams["contour.algorithm"], corner_mask=rcParams["contour.corner_mask"],
+                                       line_type="SeparateCode", fill_type="OuterCode")
+
+
+def _collection(ax, polygons, **style):
+    """One PathCollection of the pieces (points, codes), added without
+    growing the data limits (the windows are fixed, as in :func:`add_outline`)."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.path import Path
+
+    pts, codes = polygons
+    path = Path(np.concatenate(pts), np.concatenate(codes)) if len(pts) else Path(np.empty((0, 2)))
+    return ax.add_collection(PathCollection([path], **style), autolim=False)
+
+
+def contour_line(ax, x, y, z, level: float, *, colour, lw: float, ls="solid", zorder: float = 2):
+    """The contour of ``z`` at ``level`` as one line artist, drawn as
+    ``ax.contour(x, y, z, levels=[level], ...)`` draws it.
+
+    A ContourSet costs ~7 ms to make whatever it holds (colour maps, norms
+    and their callbacks): ~0.2 s of the prediction figure's forty-odd
+    contours, against ~2 ms for the same paths from contourpy.
+
+    Parameters
+    ----------
+    x, y : arrays
+        Coordinates (mm): 1-D along the columns and rows of ``z``, or 2-D
+        of its shape.
+    z : array
+    level : float
+    colour, lw, ls, zorder
+        Colour, width (points), line style and drawing order.
+
+    Returns
+    -------
+    (matplotlib.collections.PathCollection, list)
+        The artist and the contour's pieces, each an (n, 2) array of points.
+    """
+    pts, codes = _contour_generator(x, y, z).lines(level)
+    art = _collection(ax, (pts, codes), facecolors="none", edgecolors=[colour], linewidths=lw, linestyles=ls,
+                      zorder=zorder)
+    return art, list(pts)
+
+
+def contour_fill(ax, x, y, z, lower: float, upper: float, *, colour, alpha=None, hatch=None, zorder: float = 1):
+    """Fill where ``lower < z <= upper`` as one artist, drawn as
+    ``ax.contourf(x, y, z, levels=[lower, upper], ...)`` draws it (without
+    antialiasing, as contourf fills); ``colour="none"`` with ``hatch`` hatches
+    only (see :func:`contour_line`)."""
+    pts, codes = _contour_generator(x, y, z).filled(lower, upper)
+    return _collection(ax, (pts, codes), facecolors=colour, edgecolors="none", alpha=alpha, hatch=hatch,
+                       antialiaseds=False, linewidths=0, zorder=zorder)
+
+
 def distance_ticks(ax) -> None:
     """Label the x ticks with the distance (mm) from the midline, unsigned:
     in radiological orientation the x axis runs right to left on one side."""
@@ -144,7 +209,6 @@ def interior_point(mask, xs, ys):
     """A point (x, y) well inside a region given as a boolean mask on the grid
     ``xs`` x ``ys`` (centres): the cell farthest from the region's edge, where
     a label fits best.  None for an empty mask."""
-    import numpy as np
     from scipy.ndimage import distance_transform_edt
 
     if not mask.any():

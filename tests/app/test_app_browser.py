@@ -130,10 +130,22 @@ def _src(driver, id_):
     return driver.find_element(By.ID, id_).get_attribute("src") or ""
 
 
+def _shown(driver, id_, old=""):
+    """The address of the picture ``id_`` once a new one (not ``old``) is
+    loaded and decoded and no longer dimmed, else '': the page learns a
+    figure's address with the verdict and the browser then fetches the
+    picture, dimming the old one meanwhile."""
+    return driver.execute_script(
+        "const img = document.getElementById(arguments[0]);"
+        "return img && img.src && img.src !== arguments[1] && img.complete && img.naturalWidth > 0"
+        " && !img.style.opacity ? img.src : '';",
+        id_, old)
+
+
 def _open(driver, url):
     """Load the page and wait for its first answer (verdict, figure and impedance chart)."""
     driver.get(url)
-    WebDriverWait(driver, 180, 0.1).until(lambda d: "offset" in _text(d, "verdict") and _src(d, "now-figure")
+    WebDriverWait(driver, 180, 0.1).until(lambda d: "offset" in _text(d, "verdict") and _shown(d, "now-figure")
                                           and d.find_elements(By.CSS_SELECTOR, "#impedance .scatterlayer .trace"))
 
 
@@ -150,13 +162,17 @@ def test_offset_change_updates_verdict_and_figure(server, browser, tmp_path):
     verdict0, figure0 = _text(browser, "verdict"), _src(browser, "now-figure")
     assert "offset 1.5 mm" in verdict0 and "corticospinal tract REACHED" in verdict0
     browser.find_element(By.ID, "keep").click()  # the default placement, kept for comparison
-    WebDriverWait(browser, 60, 0.1).until(lambda d: _src(d, "kept-figure"))
+    WebDriverWait(browser, 60, 0.1).until(lambda d: _shown(d, "kept-figure"))
 
+    browser.execute_script(  # note whether the old figure is dimmed while the new one loads
+        "window.rfsimDimmed = false; new MutationObserver(() => { if (document.getElementById('now-figure')"
+        ".style.opacity) window.rfsimDimmed = true; }).observe(document.getElementById('now-figure'), "
+        "{attributes: true, attributeFilter: ['style']});")
     cpu0, t0 = _cpu_seconds(server.pid), time.perf_counter()
     _type(browser, "offset", "2")
     WebDriverWait(browser, 60, 0.02).until(lambda d: "offset 2 mm" in _text(d, "verdict"))
     t_verdict = time.perf_counter() - t0
-    WebDriverWait(browser, 60, 0.02).until(lambda d: _src(d, "now-figure") not in ("", figure0))
+    WebDriverWait(browser, 60, 0.02).until(lambda d: _shown(d, "now-figure", figure0))
     t_figure = time.perf_counter() - t0
     cpu = _cpu_seconds(server.pid) - cpu0
     # the machine's 2 cores may be shared: the budget stretches with the load beyond them
@@ -165,6 +181,7 @@ def test_offset_change_updates_verdict_and_figure(server, browser, tmp_path):
     print(f"offset change -> page updated in {t_verdict:.2f} s (verdict), {t_figure:.2f} s (figure); "
           f"server CPU {cpu:.2f} s; load {load:.1f} per core, budget {budget:.1f} s")
 
+    assert browser.execute_script("return window.rfsimDimmed")
     verdict1 = _text(browser, "verdict")
     assert "corticospinal tract spared" in verdict1 and verdict1 != verdict0
     assert "kept" in _text(browser, "comparison") and _src(browser, "kept-figure") == figure0

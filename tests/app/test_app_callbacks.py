@@ -104,9 +104,10 @@ def test_bad_input_keeps_the_answer_shown():
     good = callbacks.form_outputs([DEFAULTS[f] for f in FIELD_IDS])
     n = len(FIELD_IDS)
     assert all(m == "" for m in good[:n + 1]) and good[n + 3] is not no_update
+    assert good[n + 4] == callbacks.figure_src(good[n + 2]) and "offset 1.5 mm" in good[n + 5]
     bad = callbacks.form_outputs([("nine" if f == "offset" else DEFAULTS[f]) for f in FIELD_IDS])
     assert "not a number" in bad[FIELD_IDS.index("offset")]
-    assert bad[n + 2] is no_update and bad[n + 3] is no_update  # the answer and the verdict stay
+    assert all(v is no_update for v in bad[n + 2:])  # the answer, the verdict and the figure stay
     assert "input error" in bad[n + 1]
 
 
@@ -163,7 +164,7 @@ def test_two_sessions_at_once_get_their_own_answers():
         assert len(got[k]) == 3
         for summary, src, rows in got[k]:
             _same(summary, alone[k])
-            assert src.startswith("data:image/png;base64,")
+            assert src.startswith("/figure/")
             assert rows[-1]["depth_mm"] == pytest.approx(summary["depth_mm"])
     assert got["a"][0][1] != got["b"][0][1]
 
@@ -343,7 +344,26 @@ def test_page_figure_is_drawn_ahead_of_its_request():
             break
         time.sleep(0.1)
     assert "page" in entry.files  # drawn with no request for it
-    assert callbacks.figure_src(cur).endswith(base64.b64encode(entry.files["page"]).decode())
+    assert callbacks.figure_src(cur) == f"/figure/{cur['key']}.png"
+    assert callbacks.page_figure(cur["key"]) == entry.files["page"]
+
+
+def test_the_page_fetches_the_figure_from_its_address():
+    """The address comes with the verdict; fetched while the figure is still
+    being drawn, it answers once it is drawn, with the figure's PNG."""
+    from rfsim.app.server import create_app
+
+    results.clear()
+    out = callbacks.form_outputs([("1.3" if f == "offset" else DEFAULTS[f]) for f in FIELD_IDS])
+    src = out[len(FIELD_IDS) + 4]
+    client = create_app().server.test_client()
+    got = client.get(src)
+    assert got.status_code == 200 and got.mimetype == "image/png"
+    entry = results.cached(out[len(FIELD_IDS) + 2]["key"])
+    assert got.data == entry.files["page"] and got.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert got.headers["Cache-Control"] == "no-store"
+    results.clear()
+    assert client.get(src).status_code == 404  # left the cache: the tab's next change asks again
 
 
 @pytest.mark.slow
@@ -370,3 +390,31 @@ def test_uncertainty_job_runs_in_its_own_process_and_reports_progress():
     assert job.key == uncertainty_key(scenario_from_form(dict(DEFAULTS)), 10, SEED)
     entry = results.cached(job.key)
     assert entry.summary["draws"] == 10 and entry.files["page"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_kept_figure_draws_each_answer_as_alone_from_two_threads():
+    """The page's figures are drawn into one figure kept between answers
+    (artifacts.figure_png): two threads drawing different answers at once
+    each get the PNG of their own answer, byte for byte as drawn alone."""
+    from rfsim.app import artifacts
+
+    prs = [predict(scenario_from_form({**DEFAULTS, **f})) for f in ({"offset": "1.2"}, {"side": "left"})]
+    alone = [artifacts.figure_png(pr, artifacts.PAGE_DPI) for pr in prs]
+    assert alone[0] != alone[1]
+    got, errors = {0: [], 1: []}, []
+
+    def session(k):
+        try:
+            for _ in range(3):
+                got[k].append(artifacts.figure_png(prs[k], artifacts.PAGE_DPI))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=session, args=(k,)) for k in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    for k in got:
+        assert got[k] == [alone[k]] * 3

@@ -161,3 +161,57 @@ def test_the_title_states_the_protocol_lesion_by_lesion():
     words = " ".join(t.get_text() for t in fig.texts)
     assert "70, 80 C for 5 s each" in words
     assert "2 x 70" not in words
+
+
+def test_a_figure_drawn_again_is_the_new_figure(right, left, reached):
+    """PredictionFigure (the planning page's, drawn at every change) draws
+    each prediction as plot_prediction draws it into a new figure, whatever
+    it drew before: another side, another lesion, one reaching the tract
+    and one sparing it, the neurological view, and the first again."""
+    from rfsim.plots.prediction import PredictionFigure
+
+    again = PredictionFigure()
+    for (pr, section), radiological in ((right, True), (left, True), (reached, True), (right, False),
+                                        (left, False), (right, True)):
+        new = _render(plot_prediction(pr, section, radiological=radiological))
+        drawn = again.draw(pr, section, radiological=radiological)
+        assert drawn is again.fig and drawn.dpi == PREDICTION_DPI and len(drawn.axes) == 7
+        differ = (_render(drawn) != new).any(axis=-1)
+        assert differ.mean() < 1e-4, (pr.summary["side"], radiological, differ.mean())
+
+
+def test_the_whole_cross_section_is_kept_for_one_anatomy_and_view(right, left, reached):
+    """The whole cross-section's anatomy stays from one placement to the
+    next in one anatomy, target and view, and is drawn anew for another
+    side (another anatomy) or view; the needle and lesion never stay."""
+    from rfsim.plots.prediction import PredictionFigure
+
+    again = PredictionFigure()
+    inset = again.fig.axes[1]
+    own = set(inset.get_children())  # the Axes' own: its background, spines, axes and titles
+
+    def drawn(pr_section, radiological=True):
+        again.draw(*pr_section, radiological=radiological)
+        return set(inset.get_children()) - own
+
+    first = drawn(right)
+    kept = first & drawn(reached)
+    assert len(kept) > 20  # the tract outlines, fills and layers
+    assert len(first - kept) >= 4  # the needle's shaft, tip and entry, the zoom's frame
+    assert not kept & drawn(left)
+    assert not drawn(left, radiological=False) & drawn(left)
+
+
+def test_a_drawing_that_failed_leaves_nothing_behind(right, reached):
+    """A drawing that raises half-way (here: no time series) does not leave
+    its half in the next one."""
+    from rfsim.plots.prediction import PredictionFigure
+
+    pr, section = reached
+    again = PredictionFigure()
+    again.draw(*right)
+    broken = replace(pr, result=replace(pr.result, series={}))
+    with pytest.raises(KeyError):
+        again.draw(broken, section)
+    differ = (_render(again.draw(pr, section)) != _render(plot_prediction(pr, section))).any(axis=-1)
+    assert differ.mean() < 1e-4
