@@ -57,6 +57,12 @@ from rfsim.validation.cases import load_cases
 from rfsim.validation.runner import evaluate, scenario_of
 
 
+
+def _cell(result: dict, fmt: str) -> str:
+    """A table cell of one case's result: the prediction and its verdict, or '-'."""
+    return "-" if result["predicted"] is None else f"{format(result['predicted'], fmt)} ({result['verdict']})"
+
+
 def before_after():
     print("| defaults | lesions | cord area (%) | cord volume (%) | CST (%) | ventral horn (%) | width (mm) "
           "| volume (mm3) | depth (mm) | impedance (ohm) |")
@@ -111,7 +117,7 @@ def options():
                 cells.append("-")
                 continue
             r = evaluate(c, phys)
-            cells.append("-" if r["predicted"] is None else f"{r['predicted']:.3g} ({r['verdict']})")
+            cells.append(_cell(r, ".3g"))
         print(f"| {c.name} | {c.measured.text} | " + " | ".join(cells) + " |", flush=True)
 
 
@@ -192,7 +198,7 @@ def electrode_and_pia():
                 cells.append("=")
                 continue
             r = evaluate(c, phys)
-            cells.append("-" if r["predicted"] is None else f"{r['predicted']:.4g} ({r['verdict']})")
+            cells.append(_cell(r, ".4g"))
         print(f"| {c.name} | {c.measured.text} | " + " | ".join(cells) + " |", flush=True)
     print()
     print("| variant | lesions | cord area (%) | CST (%) | ventral horn (%) | width (mm) | volume (mm3) "
@@ -256,7 +262,7 @@ def tissue_properties():
         cells = []
         for _, props in TISSUE_VARIANTS:
             r = evaluate(c, _tissue_tables(kind, props))
-            cells.append("-" if r["predicted"] is None else f"{r['predicted']:.3g} ({r['verdict']})")
+            cells.append(_cell(r, ".3g"))
         print(f"| {c.name} | {c.measured.text} | " + " | ".join(cells) + " |", flush=True)
     print()
     print("| default prediction | lesions | cord area (%) | CST (%) | width (mm) | volume (mm3) | depth (mm) "

@@ -55,6 +55,27 @@ def _same(a: dict, b: dict, tol=1e-12):
             assert x == y, k
 
 
+def _concurrently(session, keys, rounds=3):
+    """Run ``session(k)`` ``rounds`` times for every key, one thread per key at
+    once, and return each key's list of results; a session's error fails the test."""
+    got, errors = {k: [] for k in keys}, []
+
+    def run(k):
+        try:
+            for _ in range(rounds):
+                got[k].append(session(k))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in keys]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    return got
+
+
 def test_default_form_is_the_default_prediction():
     results.clear()
     out = callbacks.answer_form(dict(DEFAULTS))
@@ -141,25 +162,14 @@ def test_two_sessions_at_once_get_their_own_answers():
     results.clear()
     alone = {k: predict(scenario_from_form(f)).summary for k, f in forms.items()}
     results.clear()
-    got = {k: [] for k in forms}
-    errors = []
 
     def session(k):
-        try:
-            for _ in range(3):
-                out = callbacks.answer_form(forms[k])
-                got[k].append((out["current"]["summary"], callbacks.figure_src(out["current"]),
-                               callbacks.impedance_rows(out["current"])))
-                results.clear()  # the next round computes again, concurrently with the other tab
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
+        cur = callbacks.answer_form(forms[k])["current"]
+        answer = cur["summary"], callbacks.figure_src(cur), callbacks.impedance_rows(cur)
+        results.clear()  # the next round computes again, concurrently with the other tab
+        return answer
 
-    threads = [threading.Thread(target=session, args=(k,)) for k in forms]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    assert not errors, errors
+    got = _concurrently(session, forms)
     for k in forms:
         assert len(got[k]) == 3
         for summary, src, rows in got[k]:
@@ -401,20 +411,6 @@ def test_the_kept_figure_draws_each_answer_as_alone_from_two_threads():
     prs = [predict(scenario_from_form({**DEFAULTS, **f})) for f in ({"offset": "1.2"}, {"side": "left"})]
     alone = [artifacts.figure_png(pr, artifacts.PAGE_DPI) for pr in prs]
     assert alone[0] != alone[1]
-    got, errors = {0: [], 1: []}, []
-
-    def session(k):
-        try:
-            for _ in range(3):
-                got[k].append(artifacts.figure_png(prs[k], artifacts.PAGE_DPI))
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=session, args=(k,)) for k in got]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    assert not errors, errors
+    got = _concurrently(lambda k: artifacts.figure_png(prs[k], artifacts.PAGE_DPI), (0, 1))
     for k in got:
         assert got[k] == [alone[k]] * 3
