@@ -102,8 +102,9 @@ def figure_src(current: dict | None) -> str:
 
 def page_figure(key: str) -> bytes | None:
     """The page's figure (PNG) of the answer ``key``, waiting while it is
-    drawn; None when the answer is not (or no longer) kept."""
-    entry = results.cached(key)
+    drawn (a layered answer that has left the cache is computed again); None
+    for a key never answered or a 3-D answer no longer kept."""
+    entry = results.recall(key)
     if entry is None:
         return None
     try:

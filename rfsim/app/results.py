@@ -70,6 +70,9 @@ class ModelLock:
 MODEL_LOCK = ModelLock()
 FIGURE_LOCK = threading.Lock()
 CACHE_SIZE = 12  # layered predictions kept
+#: Scenarios of layered answers remembered after their prediction has left the
+#: cache (a few kB each), so that a figure address asked for late is computed again.
+SCENARIO_MEMORY = 500
 #: Answers of jobs kept (3-D: ~10-30 MB of files each; uncertainty: a figure),
 #: apart from the layered ones so that a planner's changes do not push them out.
 JOB_CACHE_SIZE = 6
@@ -104,6 +107,7 @@ _entries: OrderedDict = OrderedDict()
 _job_entries: OrderedDict = OrderedDict()
 _entries_lock = threading.Lock()
 _impedance: OrderedDict = OrderedDict()
+_scenarios: OrderedDict = OrderedDict()
 
 
 def scenario_key(scenario: Scenario) -> str:
@@ -141,6 +145,11 @@ def answer(scenario: Scenario) -> Entry:
     :class:`~rfsim.errors.ConfigError` for a placement the anatomy rules out).
     """
     key = scenario_key(scenario)
+    with _entries_lock:
+        _scenarios[key] = scenario
+        _scenarios.move_to_end(key)
+        while len(_scenarios) > SCENARIO_MEMORY:
+            _scenarios.popitem(last=False)
     hit = cached(key)
     if hit is not None:
         return hit
@@ -152,6 +161,18 @@ def answer(scenario: Scenario) -> Entry:
     entry = keep(Entry(key, pr.summary, pr))
     threading.Thread(target=_draw_page, args=(entry,), name="rfsim-page-figure", daemon=True).start()
     return entry
+
+
+def recall(key: str) -> Entry | None:
+    """The entry of ``key``: from the cache, or computed again if it is a
+    layered answer whose scenario is remembered; None otherwise (a key never
+    answered, or a 3-D or uncertainty answer that has left the cache)."""
+    hit = cached(key)
+    if hit is not None:
+        return hit
+    with _entries_lock:
+        scenario = _scenarios.get(key)
+    return answer(scenario) if scenario is not None else None
 
 
 def _draw_page(entry: Entry) -> None:
@@ -215,9 +236,12 @@ def file_of(entry: Entry, kind: str) -> bytes:
     return data
 
 
-def clear() -> None:
-    """Empty the caches (tests)."""
+def clear(scenarios: bool = True) -> None:
+    """Empty the caches (tests); ``scenarios=False`` keeps the remembered
+    scenarios, as when answers leave a full cache."""
     with _entries_lock:
         _entries.clear()
         _job_entries.clear()
         _impedance.clear()
+        if scenarios:
+            _scenarios.clear()
