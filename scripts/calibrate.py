@@ -32,6 +32,7 @@ from rfsim.physics.damage import ARRHENIUS_ONSET_C  # noqa: E402
 from rfsim.prediction import predict  # noqa: E402
 from rfsim.scenario.config import parse_scenario  # noqa: E402
 from rfsim.validation import calibration as cal  # noqa: E402
+from rfsim.validation.cases import load_cases  # noqa: E402
 
 STORE = Path(__file__).resolve().parents[1] / "docs" / "calibration.json"
 
@@ -89,8 +90,7 @@ def parse(argv=None) -> argparse.Namespace:
     for key, v, lo in (("--grid", a.grid, 2), ("--refine", a.refine, 0), ("--local", a.local, 0)):
         if v < lo:
             raise ConfigError(key, v, f"an integer >= {lo}")
-    cal.check_names("--cases", a.cases)
-    cal.check_names("--holdout", a.holdout)
+    a.fit_cases, a.held = load_cases(a.cases, key="--cases"), load_cases(a.holdout, key="--holdout")
     for n in a.holdout:
         if n in a.cases:
             raise ConfigError("--holdout", n, "also in --cases: a held-out case must not be fitted")
@@ -102,7 +102,7 @@ def run(a: argparse.Namespace) -> dict:
     t0, c0 = time.perf_counter(), time.process_time()
     space = cal.SPACES[a.model]
     store = cal.Store(Path(a.store) if a.store else None)
-    fit_cases, held = cal.cases_of(a.cases), cal.cases_of(a.holdout)
+    fit_cases, held = a.fit_cases, a.held
     fitted = cal.fit(space, fit_cases, store, a.grid, a.refine, a.local)
     print(f"\n{space.model}: {fitted.evaluations} parameter points, {store.evaluations} case runs this session, "
           f"{fitted.wall_s:.0f} s wall (load average {os.getloadavg()[0]:.1f})")

@@ -54,7 +54,7 @@ from rfsim.prediction import cordotomy_scenario, place, predict
 from rfsim.runner import run
 from rfsim.scenario.config import parse_scenario
 from rfsim.validation.cases import load_cases
-from rfsim.validation.runner import evaluate, scenario_of
+from rfsim.validation.runner import evaluate, scenario_of, variants
 
 
 
@@ -190,8 +190,7 @@ def electrode_and_pia():
     for c in cases:
         if c.kind == "exposure":
             continue
-        cord = c.kind == "impedance" or scenario_of(c, "numerator" if "numerator" in c.model else None).kind \
-            == "cordotomy"
+        cord = c.kind == "impedance" or scenario_of(c, variants(c)[0]).kind == "cordotomy"
         cells = []
         for _, phys, cord_only in BUILT:
             if (cord_only and not cord) or (c.kind == "impedance" and _thermal_only(phys)):
@@ -258,7 +257,7 @@ def tissue_properties():
     print("| case | measured | " + " | ".join(v for v, _ in TISSUE_VARIANTS) + " |")
     print("|---|---|" + "---|" * len(TISSUE_VARIANTS))
     for c in cases:
-        kind = scenario_of(c, "numerator" if "numerator" in c.model else None).kind
+        kind = scenario_of(c, variants(c)[0]).kind
         cells = []
         for _, props in TISSUE_VARIANTS:
             r = evaluate(c, _tissue_tables(kind, props))

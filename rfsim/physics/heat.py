@@ -69,13 +69,13 @@ class HeatSolver:
         self.domain = domain
         g = domain.grid
         self._skin = domain.skin("thermal")
-        self.G = assemble_conductances(g, domain.k, domain.metal, self._skin, metal_boundary=True, wall=domain.wall)
+        self.G = tuple(np.zeros(a.shape) for a in g.area)
+        self.boundary = np.zeros(g.shape)
+        self._assemble(domain.k)
         self.capacity = domain.rho_c * g.volume  # J/K
         self.perfusion_full = domain.perfusion * BLOOD_RHO_C * g.volume  # W/K
         # for the compiled sums; bool like the perfused mask, for one specialisation
         self._zero, self._one = np.zeros(g.ncells), np.ones(g.ncells, bool)
-        self.boundary = np.zeros(g.shape)
-        boundary_source(*self.G, domain.temperature_c, self.boundary)  # W
         free = np.ones(g.shape, bool)
         pc = choose_preconditioner(free, widths=cell_widths(g), block=domain.metal, refactor_after=6)
         self.pcg = PCG(free, "heat", rtol, maxiter, preconditioner=pc)
@@ -88,16 +88,19 @@ class HeatSolver:
             return d.k
         return d.k * np.maximum(1.0 + d.k_alpha * (np.minimum(T, K_TEMP_LIMIT_C) - d.sigma_tref), MIN_K_FACTOR)
 
+    def _assemble(self, k):
+        """Face conductances (W/K) of the cell conductivities ``k`` (W/m/K) and the
+        heat the held outer boundary feeds in with them (W), both in place."""
+        d = self.domain
+        assemble_conductances(d.grid, k, d.metal, self._skin, metal_boundary=True, wall=d.wall, out=self.G)
+        self.boundary.fill(0.0)
+        boundary_source(*self.G, d.temperature_c, self.boundary)
+
     def update_conductances(self, T):
         """Assemble the face conductances again for temperatures T (C), in place;
         nothing to do when k does not depend on temperature."""
-        d = self.domain
-        if d.k_alpha is None:
-            return
-        assemble_conductances(d.grid, self.conductivity(T), d.metal, self._skin, metal_boundary=True, wall=d.wall,
-                              out=self.G)
-        self.boundary.fill(0.0)
-        boundary_source(*self.G, d.temperature_c, self.boundary)
+        if self.domain.k_alpha is not None:
+            self._assemble(self.conductivity(T))
 
     def boundary_loss(self, T) -> float:
         """Heat leaving through the outer boundary (W) at temperatures T (C)."""

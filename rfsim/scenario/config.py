@@ -22,8 +22,8 @@ from rfsim.physics.electrode import Electrode
 from rfsim.errors import ConfigError, keys_as_typed, require_number
 from rfsim.inputs import read_toml
 # the file keys of [mesh] and [electrode] are public here too: a sweep lists the keys it may vary
-from rfsim.scenario.ranges import (ELECTRODE_KEYS, MESH_FILE_RANGES, MESH_KEYS, METAL_KEYS, METAL_RANGES,
-                                   TISSUE_RANGES)
+from rfsim.scenario.ranges import (ELECTRODE_CHOICE_KEYS, ELECTRODE_KEYS, MESH_FILE_RANGES, MESH_KEYS, METAL_KEYS,
+                                   METAL_RANGES, TISSUE_RANGES)
 from rfsim.physics.generator import GeneratorSettings, Lesion, Protocol
 from rfsim.cordotomy.verdict import VerdictSettings
 from rfsim.physics.simulation import NumericsSettings
@@ -291,7 +291,7 @@ def _protocol(table: dict, default: Protocol) -> Protocol:
 
 
 def _electrode(table: dict) -> Electrode:
-    allowed = ("gauge",) + tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS) + ("thermocouple_position",)
+    allowed = ("gauge",) + tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS) + ELECTRODE_CHOICE_KEYS
     _check_keys(table, "electrode", allowed)
     metal = Metal(**_scaled(table, "electrode", METAL_KEYS, METAL_RANGES))
     kw = _scaled(table, "electrode", ELECTRODE_KEYS)

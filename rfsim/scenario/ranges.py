@@ -109,6 +109,8 @@ MESH_KEYS = {"min_cell_um": ("min_cell_m", 1e6), "interface_cell_um": ("interfac
              "growth": ("growth", 1.0), "max_cell_mm": ("max_cell_m", 1e3), "extent_mm": ("extent_m", 1e3),
              "refine": ("refine", 1.0)}
 ELECTRODE_KEYS = {"diameter_mm": ("diameter_m", 1e3), "tip_length_mm": ("tip_length_m", 1e3)}
+#: [electrode] keys that name a choice rather than a number (checked by Electrode).
+ELECTRODE_CHOICE_KEYS = ("thermocouple_position",)
 METAL_KEYS = {"metal_k_w_per_m_k": ("k_w_per_m_k", 1.0), "metal_rho_c_j_per_m3_k": ("rho_c_j_per_m3_k", 1.0),
               "insulation_thickness_um": ("insulation_thickness_m", 1e6),
               "insulation_k_w_per_m_k": ("insulation_k_w_per_m_k", 1.0)}

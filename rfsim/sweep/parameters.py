@@ -42,11 +42,11 @@ def parameter_names() -> dict:
     from rfsim.physics.generator import GeneratorSettings
     from rfsim.physics.simulation import NumericsSettings
     from rfsim.physics.tissue import TISSUES
-    from rfsim.scenario.config import (ELECTRODE_KEYS, MESH_KEYS, METAL_KEYS, TISSUE_PROPS, AnatomySettings,
-                                       PlacementSettings)
+    from rfsim.scenario.config import (ELECTRODE_CHOICE_KEYS, ELECTRODE_KEYS, MESH_KEYS, METAL_KEYS, TISSUE_PROPS,
+                                       AnatomySettings, PlacementSettings)
 
     out = {"scenario": ("model",),
-           "electrode": tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS) + ("thermocouple_position",),
+           "electrode": tuple(ELECTRODE_KEYS) + tuple(METAL_KEYS) + ELECTRODE_CHOICE_KEYS,
            "protocol": UNIFORM_PROTOCOL_KEYS + ("cooling_s",),
            "mesh": tuple(MESH_KEYS)}
     for sec, cls in (("generator", GeneratorSettings), ("damage", DamageSettings),

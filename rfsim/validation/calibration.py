@@ -30,18 +30,17 @@ import itertools
 import json
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
 
-from rfsim.errors import ConfigError, RfsimError
+from rfsim.errors import RfsimError
 from rfsim.numerics.kernels import GAS_CONSTANT
 from rfsim.physics.damage import DamageSettings
 from rfsim.scenario.writer import to_toml
-from rfsim.validation.cases import case_names, load_cases
-from rfsim.validation.runner import clear_cache, evaluate, scenario_of
+from rfsim.validation.runner import clear_cache, evaluate, scenario_of, variants
 from rfsim.version import __version__
 
 #: The ex vivo bench cases the damage kinetics are fitted on (Cosman 2014).
@@ -136,15 +135,6 @@ def _round(v: float) -> float:
     return float(f"{v:.{DIGITS}g}")
 
 
-def check_names(key: str, names) -> list:
-    """``names`` if each is a validation case, else a :class:`ConfigError` under ``key``."""
-    valid = case_names()
-    for n in names:
-        if n not in valid:
-            raise ConfigError(key, n, f"not a validation case; valid: {', '.join(valid)}")
-    return list(names)
-
-
 def spread_error(case, value: float) -> float:
     """The error of ``value`` in units of the case's measured spread.
 
@@ -157,7 +147,7 @@ def spread_error(case, value: float) -> float:
     m = case.measured
     if not math.isfinite(value):
         return math.nan
-    if math.isfinite(m.low) and math.isfinite(m.high):
+    if m.two_sided:
         half = 0.5 * (m.high - m.low)
         return (value - m.reference) / half if half > 0 else math.nan
     if m.contains(value):
@@ -178,8 +168,7 @@ def fingerprint(case) -> str:
     written out, every default resolved, or its exposure) and rfsim's version."""
     parts = [__version__, json.dumps(case.model, sort_keys=True, default=str)]
     if case.kind != "exposure":
-        variants = [v for v in ("numerator", "denominator") if v in case.model] or [None]
-        parts += [to_toml(scenario_of(case, v)) for v in variants]
+        parts += [to_toml(scenario_of(case, v)) for v in variants(case)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
@@ -346,15 +335,15 @@ def fit(space: Space, cases, store: Store, grid_n: int = 7, refine_evals: int = 
             f(space.from_unit(u0 + np.array(du)))
         log(f"{space.model}: local scan done, {len(seen)} points ({time.perf_counter() - t0:.0f} s)")
     best = min(seen, key=seen.get)
-    inside = [x for x, v in seen.items() if v <= seen[best] + 1.0]
-    units = np.array([space.to_unit(x) for x in inside])
-    centre = space.to_unit(best) if local_n < 2 else u0
-    # an end at a bound, or at the edge of the points scanned, may hide a wider interval
-    edge = tuple(bool(local_n < 2 or lo_u <= 1e-6 or hi_u >= 1 - 1e-6 or lo_u <= c - step + 1e-6
-                      or hi_u >= c + step - 1e-6)
-                 for lo_u, hi_u, c in zip(units.min(axis=0), units.max(axis=0), centre))
     dflt = objective(spread_error(c, v) for c, v in zip(cases, store.values(None, None, cases).values()))
-    return Fit(space, best, seen[best], dflt, edge, sorted(seen.items()), len(seen), time.perf_counter() - t0)
+    out = Fit(space, best, seen[best], dflt, (), sorted(seen.items()), len(seen), time.perf_counter() - t0)
+    # an end at a bound, or at the edge of the points scanned, may hide a wider interval
+    # (to_unit grows with each parameter, so the interval's ends are its ends in [0, 1])
+    lo_u, hi_u = (space.to_unit(ends) for ends in zip(*out.interval))
+    centre = space.to_unit(best) if local_n < 2 else u0
+    edge = tuple(bool(local_n < 2 or lo <= 1e-6 or hi >= 1 - 1e-6 or lo <= c - step + 1e-6 or hi >= c + step - 1e-6)
+                 for lo, hi, c in zip(lo_u, hi_u, centre))
+    return replace(out, at_edge=edge)
 
 
 def _simplex(u0, size: float) -> np.ndarray:
@@ -376,7 +365,7 @@ def table_rows(cases, store: Store, fitted: Fit) -> list:
     rows = []
     for c in cases:
         r = {"case": c.name, "measured": c.measured.text,
-             "two_sided": math.isfinite(c.measured.low) and math.isfinite(c.measured.high),
+             "two_sided": c.measured.two_sided,
              "applies": applies(fitted.space, c)}
         for label, v in (("default", dflt[c.name]), ("fitted", fit_v[c.name])):
             r[label] = None if not math.isfinite(v) else v
@@ -386,8 +375,3 @@ def table_rows(cases, store: Store, fitted: Fit) -> list:
                                      "within" if c.measured.contains(v) else "outside")
         rows.append(r)
     return rows
-
-
-def cases_of(names) -> list:
-    """The named cases, in the order given."""
-    return load_cases(list(names))

@@ -71,6 +71,11 @@ class Measured:
         """Whether ``x`` lies in the interval."""
         return self.low <= x <= self.high
 
+    @property
+    def two_sided(self) -> bool:
+        """Whether the interval has both ends (a value with its spread, or a range)."""
+        return math.isfinite(self.low) and math.isfinite(self.high)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -142,19 +147,20 @@ def case_names() -> list:
     return sorted(p.stem for p in CASES_DIR.glob("*.toml"))
 
 
-def load_cases(names=None, quick: bool = False) -> list:
+def load_cases(names=None, quick: bool = False, key: str = "--case") -> list:
     """The packaged cases, all or the named ones (or the quick subset).
 
     Raises
     ------
     ConfigError
-        For a name that is not a case; the message lists the valid names.
+        For a name that is not a case, under ``key`` (the option that named
+        it); the message lists the valid names.
     """
     valid = case_names()
     if names:
         for n in names:
             if n not in valid:
-                raise ConfigError("--case", n, f"not a validation case; valid: {', '.join(valid)}")
+                raise ConfigError(key, n, f"not a validation case; valid: {', '.join(valid)}")
     else:
         names = valid
     cases = [load_case(CASES_DIR / f"{n}.toml") for n in names]

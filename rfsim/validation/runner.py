@@ -60,6 +60,12 @@ def scenario_of(case: Case, variant: str | None = None, physics: dict | None = N
     return parse_scenario(_merged(tables, physics))
 
 
+def variants(case: Case) -> list:
+    """The scenario variants a case runs (:func:`scenario_of`): the numerator and
+    the denominator of a ratio, or the one scenario (None)."""
+    return ["numerator", "denominator"] if "numerator" in case.model else [None]
+
+
 def _summary(sc: Scenario):
     key = to_toml(sc)
     if key not in _cache:
