@@ -202,3 +202,11 @@ def test_time_loop_passes_match_twins_to_the_bit(rng):
             assert np.isnan(K.extrapolation_error(fb, fy, fz, 1.0)) and np.isnan(K.masked_max(fb, fy, fm | True, True))
             K.linear_factor(alpha.ravel(), fb, fz, lowest, outs[4].ravel())
             assert np.isnan(outs[4][3, 0, 7])
+
+
+def test_masked_sum_is_numpys_to_the_bit(rng):
+    """On the metrics' raster shape (2-D, C order) and on flat arrays: the bits of (m * w).sum()."""
+    for sh in [(276, 196), (53, 7), (129,), (5,)]:
+        w = rng.uniform(0, 1, sh) * (rng.random(sh) < 0.7)  # fractions, many zero
+        m = rng.random(sh) < 0.4
+        assert K.masked_sum(w.ravel(), m.ravel()) == K.masked_sum_np(w, m) == float((m * w).sum())
