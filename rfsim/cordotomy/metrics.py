@@ -63,10 +63,11 @@ def _signed_margin(lesion, target, step):
     return float(outside[target[box]].min()) - 0.5 * step
 
 
-def _lesioned(region, lesion):
+def _lesioned(region, lesion, scratch):
     """Lesioned area of a region on the raster (cells): its fractions (nx, ny)
-    summed over the bool ``lesion`` (nx, ny), as ``(lesion * region).sum()`` does."""
-    return masked_sum(readonly_view(region).ravel(), lesion.ravel())
+    summed over the bool ``lesion`` (nx, ny), as ``(lesion * region).sum()``
+    does; ``scratch`` is a float array of the raster's size, reused."""
+    return masked_sum(readonly_view(region).ravel(), lesion.ravel(), scratch)
 
 
 def tract_metrics(sampler, anatomy, path, size, settings: VerdictSettings, target: str,
@@ -97,19 +98,21 @@ def tract_metrics(sampler, anatomy, path, size, settings: VerdictSettings, targe
     # the raster covers the whole cord: its cord cells add up to the cord area
     cord_area = anatomy.cord_area_m2 / ras.step ** 2
     area = ras.areas
-    cov = {n: _lesioned(fr[n], L) / area[n] if area[n] > 0 else 0.0 for n in TRACTS}
+    scratch = np.empty(cord.size)
+    cov = {n: _lesioned(fr[n], L, scratch) / area[n] if area[n] > 0 else 0.0 for n in TRACTS}
     zones = {n.replace("stt_", ""): cov[n] for n in STT_ZONES}
     # cord segment spanned by the lesion, sampled on planes across it
     half = 0.5 * max(size.width_m, size.length_m, 2 * ras.step) + ras.step
     zs = np.linspace(z_mid - half, z_mid + half, 11)
     # (only cord cells count: the others are not sampled)
-    shares = np.array([_lesioned(cord, ras.sample_within(sampler, z, "cord") >= 0.0) / cord_area for z in zs])
+    shares = np.array([_lesioned(cord, ras.sample_within(sampler, z, "cord") >= 0.0, scratch) / cord_area
+                       for z in zs])
     hit = np.nonzero(shares > 0)[0]
     cord_volume_fraction = float(shares[hit[0]:hit[-1] + 1].mean()) if hit.size else 0.0
     cst = fr["lateral_corticospinal"] >= 0.5
     margin = _signed_margin(L, cst, ras.step)
     out = {
-        "cord_area_fraction": _lesioned(cord, L) / cord_area,
+        "cord_area_fraction": _lesioned(cord, L, scratch) / cord_area,
         "cord_volume_fraction": cord_volume_fraction,
         "tract_coverage": {n: cov[n] for n in TRACTS if not n.startswith("stt_")},
         "stt_zone_coverage": zones,

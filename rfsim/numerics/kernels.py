@@ -498,18 +498,19 @@ def weighted_sum_np(w, m, x, y, c):
 
 
 @njit(cache=CACHE)
-def masked_sum(w, m):
+def masked_sum(w, m, buf):
     """Sum of w m over flat arrays (m bool), the bits of ``(w * m).sum()``
     (also over the C-ordered 2-D array these are flat views of): a region's
-    lesioned area on the metrics' raster, without the product's temporary."""
-    buf = np.empty(w.size)
+    lesioned area on the metrics' raster.  ``buf`` (float, at least w.size) is
+    scratch that the caller keeps for a series of sums: a new product array
+    for each (430 kB on the raster) cost page faults."""
     for i in range(w.size):
         buf[i] = w[i] * m[i]
     return pairwise_sum(buf, np.int64(0), w.size)
 
 
-def masked_sum_np(w, m):
-    """NumPy twin of :func:`masked_sum`."""
+def masked_sum_np(w, m, buf=None):
+    """NumPy twin of :func:`masked_sum` (``buf`` unused)."""
     return float((w * m).sum())
 
 
