@@ -502,8 +502,8 @@ def masked_sum(w, m, buf):
     """Sum of w m over flat arrays (m bool), the bits of ``(w * m).sum()``
     (also over the C-ordered 2-D array these are flat views of): a region's
     lesioned area on the metrics' raster.  ``buf`` (float, at least w.size) is
-    scratch that the caller keeps for a series of sums: a new product array
-    for each (430 kB on the raster) cost page faults."""
+    scratch that the caller keeps for a series of sums, instead of a new
+    430 kB product array for each."""
     for i in range(w.size):
         buf[i] = w[i] * m[i]
     return pairwise_sum(buf, np.int64(0), w.size)
@@ -518,10 +518,9 @@ def masked_sum_np(w, m, buf=None):
 # the time loop's per-step passes
 # --------------------------------------------------------------------------
 # Each replaces a chain of NumPy temporaries that the loop (rfsim.physics) ran
-# every step with one pass over flat cell arrays and no allocation, with the
-# same bits: the same operations on each cell in the same order, and maxima
-# that keep NaN as NumPy's do.  The 49 kB temporaries of a 6160-cell grid cost
-# page faults as well as passes.
+# every step (2-6 arrays of 49 kB each on the default 6160-cell grid) with one
+# pass over flat cell arrays, with the same bits: the same operations on each
+# cell in the same order, and maxima that keep NaN as NumPy's do.
 
 
 @njit(cache=CACHE)
