@@ -26,21 +26,48 @@ import numpy as np
 from rfsim.anatomy.names import STT_ZONES, TRACTS
 from rfsim.cordotomy.sampling import RASTER_STEP_M, raster
 from rfsim.cordotomy.verdict import VerdictSettings, verdict
+from rfsim.numerics.jit import readonly_view
+from rfsim.numerics.kernels import masked_sum
+
+
+def _box(mask, pad=0):
+    """Slices of the smallest box that holds every true cell of ``mask`` (2-D),
+    widened by ``pad`` cells where the array allows."""
+    out = []
+    for ax in range(mask.ndim):
+        hit = np.flatnonzero(mask.any(axis=1 - ax))
+        out.append(slice(max(hit[0] - pad, 0), min(hit[-1] + 1 + pad, mask.shape[ax])))
+    return tuple(out)
 
 
 def _signed_margin(lesion, target, step):
     """Smallest distance (m) from the lesion edge to the target mask; negative
-    (minus the deepest overlap) when they overlap; None without a lesion."""
+    (minus the deepest overlap) when they overlap; None without a lesion.
+
+    The distance transforms run on a box of the raster, with the same answers
+    as on all of it: a lesion cell's nearest cell outside the lesion lies in
+    the lesion's box widened by one cell (clamping any farther one into that
+    ring brings it nearer), and a target cell's nearest lesion cell lies in
+    the box of both."""
     from scipy.ndimage import distance_transform_edt
 
     if not lesion.any() or not target.any():
         return None
     overlap = lesion & target
     if overlap.any():
-        inside = distance_transform_edt(lesion) * step
-        return -float(inside[overlap].max()) + 0.5 * step
-    outside = distance_transform_edt(~lesion) * step
-    return float(outside[target].min()) - 0.5 * step
+        box = _box(lesion, pad=1)
+        inside = distance_transform_edt(lesion[box]) * step
+        return -float(inside[overlap[box]].max()) + 0.5 * step
+    box = _box(lesion | target)
+    outside = distance_transform_edt(~lesion[box]) * step
+    return float(outside[target[box]].min()) - 0.5 * step
+
+
+def _lesioned(region, lesion, scratch):
+    """Lesioned area of a region on the raster (cells): its fractions (nx, ny)
+    summed over the bool ``lesion`` (nx, ny), as ``(lesion * region).sum()``
+    does; ``scratch`` is a float array of the raster's size, reused."""
+    return masked_sum(readonly_view(region).ravel(), lesion.ravel(), scratch)
 
 
 def tract_metrics(sampler, anatomy, path, size, settings: VerdictSettings, target: str,
@@ -71,20 +98,21 @@ def tract_metrics(sampler, anatomy, path, size, settings: VerdictSettings, targe
     # the raster covers the whole cord: its cord cells add up to the cord area
     cord_area = anatomy.cord_area_m2 / ras.step ** 2
     area = ras.areas
-    cov = {n: float((L * fr[n]).sum() / area[n]) if area[n] > 0 else 0.0 for n in TRACTS}
+    scratch = np.empty(cord.size)
+    cov = {n: _lesioned(fr[n], L, scratch) / area[n] if area[n] > 0 else 0.0 for n in TRACTS}
     zones = {n.replace("stt_", ""): cov[n] for n in STT_ZONES}
     # cord segment spanned by the lesion, sampled on planes across it
     half = 0.5 * max(size.width_m, size.length_m, 2 * ras.step) + ras.step
     zs = np.linspace(z_mid - half, z_mid + half, 11)
     # (only cord cells count: the others are not sampled)
-    shares = np.array([float(((ras.sample_within(sampler, z, "cord") >= 0.0) * cord).sum()) / cord_area
+    shares = np.array([_lesioned(cord, ras.sample_within(sampler, z, "cord") >= 0.0, scratch) / cord_area
                        for z in zs])
     hit = np.nonzero(shares > 0)[0]
     cord_volume_fraction = float(shares[hit[0]:hit[-1] + 1].mean()) if hit.size else 0.0
     cst = fr["lateral_corticospinal"] >= 0.5
     margin = _signed_margin(L, cst, ras.step)
     out = {
-        "cord_area_fraction": float((L * cord).sum()) / cord_area,
+        "cord_area_fraction": _lesioned(cord, L, scratch) / cord_area,
         "cord_volume_fraction": cord_volume_fraction,
         "tract_coverage": {n: cov[n] for n in TRACTS if not n.startswith("stt_")},
         "stt_zone_coverage": zones,

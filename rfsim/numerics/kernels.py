@@ -497,6 +497,112 @@ def weighted_sum_np(w, m, x, y, c):
     return float((w * m * ((x - y) - c)).sum())
 
 
+@njit(cache=CACHE)
+def masked_sum(w, m, buf):
+    """Sum of w m over flat arrays (m bool), the bits of ``(w * m).sum()``
+    (also over the C-ordered 2-D array these are flat views of): a region's
+    lesioned area on the metrics' raster.  ``buf`` (float, at least w.size) is
+    scratch that the caller keeps for a series of sums, instead of a new
+    430 kB product array for each."""
+    for i in range(w.size):
+        buf[i] = w[i] * m[i]
+    return pairwise_sum(buf, np.int64(0), w.size)
+
+
+def masked_sum_np(w, m, buf=None):
+    """NumPy twin of :func:`masked_sum` (``buf`` unused)."""
+    return float((w * m).sum())
+
+
+# --------------------------------------------------------------------------
+# the time loop's per-step passes
+# --------------------------------------------------------------------------
+# Each replaces a chain of NumPy temporaries that the loop (rfsim.physics) ran
+# every step (2-6 arrays of 49 kB each on the default 6160-cell grid) with one
+# pass over flat cell arrays, with the same bits: the same operations on each
+# cell in the same order, and maxima that keep NaN as NumPy's do.
+
+
+@njit(cache=CACHE)
+def extrapolation_error(x, y, z, w):
+    """max |x - (y + w (y - z))| over flat arrays: how far a step's result x
+    lies from the linear extrapolation of the two levels y and z before it, in
+    the units of x (NaN when any term is NaN)."""
+    m = 0.0
+    for i in range(x.size):
+        d = abs(x[i] - (y[i] + w * (y[i] - z[i])))
+        if d > m or d != d:
+            m = d
+    return m
+
+
+def extrapolation_error_np(x, y, z, w):
+    """NumPy twin of :func:`extrapolation_error`."""
+    return float(np.abs(x - (y + w * (y - z))).max())
+
+
+@njit(cache=CACHE)
+def masked_max(x, y, mask, absolute):
+    """max of |x - y| (``absolute``) or of x (y is then not read) over the
+    flat cells where ``mask`` (bool) is true; -inf when there are none (NumPy
+    raises), NaN when a term is NaN."""
+    m = -np.inf
+    for i in range(x.size):
+        if mask[i]:
+            d = abs(x[i] - y[i]) if absolute else x[i]
+            if d > m or d != d:
+                m = d
+    return m
+
+
+def masked_max_np(x, y, mask, absolute):
+    """NumPy twin of :func:`masked_max` (raises where it returns -inf)."""
+    return float((np.abs(x - y) if absolute else x)[mask].max())
+
+
+@njit(cache=CACHE)
+def all_finite(x):
+    """Whether no entry of the flat array x is NaN or infinite."""
+    for i in range(x.size):
+        if not np.isfinite(x[i]):
+            return False
+    return True
+
+
+def all_finite_np(x):
+    """NumPy twin of :func:`all_finite`."""
+    return bool(np.isfinite(x).all())
+
+
+@njit(cache=CACHE)
+def superpose(x, r, s, y, out, diff):
+    """out = x + s r and diff = x - y over flat arrays, in one pass: a step's
+    temperature from its two responses, and what its first solve solved for."""
+    for i in range(x.size):
+        out[i] = x[i] + s * r[i]
+        diff[i] = x[i] - y[i]
+
+
+def superpose_np(x, r, s, y, out, diff):
+    """NumPy twin of :func:`superpose`."""
+    out[...] = x + s * r
+    diff[...] = x - y
+
+
+@njit(cache=CACHE)
+def linear_factor(alpha, x, ref, lowest, out):
+    """out = max(1 + alpha (x - ref), lowest) over flat arrays: a property's
+    relative change with temperature, kept above ``lowest`` (NaN stays NaN)."""
+    for i in range(x.size):
+        f = 1.0 + alpha[i] * (x[i] - ref[i])
+        out[i] = lowest if f < lowest else f
+
+
+def linear_factor_np(alpha, x, ref, lowest, out):
+    """NumPy twin of :func:`linear_factor`."""
+    out[...] = np.maximum(1.0 + alpha * (x - ref), lowest)
+
+
 # --------------------------------------------------------------------------
 # thermal damage
 # --------------------------------------------------------------------------

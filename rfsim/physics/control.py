@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from rfsim.numerics.kernels import superpose
 from rfsim.physics.generator import PID, GeneratorSettings
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from rfsim.physics.electric import UnitSolution
     from rfsim.physics.generator import Segment
     from rfsim.physics.heat import HeatSolver
@@ -68,7 +69,9 @@ class ExactControl:
         self._response = R
         v2 = (segment.target(t_s + dt_s) - T_h[self.sensor]) / R[self.sensor]
         v2 = min(max(v2, 0.0), v2max)
-        return T_h + v2 * R, v2, T_h - levels.T
+        T_new, increment = np.empty_like(T_h), np.empty_like(T_h)
+        superpose(T_h.ravel(), R.ravel(), v2, levels.T.ravel(), T_new.ravel(), increment.ravel())  # T_h + v2 R, T_h - T
+        return T_new, v2, increment
 
 
 class PIDControl:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rfsim.numerics.kernels import masked_max
+
 if TYPE_CHECKING:
     from rfsim.physics.electric import ElectricSolver, UnitSolution
 
@@ -34,6 +36,7 @@ class LaggedPotential:
     def __init__(self, solver: ElectricSolver, tissue: np.ndarray, update_c: float):
         self.solver = solver
         self.tissue = tissue
+        self._tissue_flat = np.ascontiguousarray(tissue, dtype=bool).ravel()
         self.update_c = update_c
         self.unit = None
         self._solved_at = None  # the temperatures of the last solve (C)
@@ -44,7 +47,7 @@ class LaggedPotential:
         given, this coagulated region (bool cell array; it only grows)."""
         n = int(np.count_nonzero(coagulated)) if coagulated is not None else 0
         if self.unit is None or n != self._coagulated_cells \
-                or float(np.abs(temperature_c - self._solved_at)[self.tissue].max()) > self.update_c:
+                or masked_max(temperature_c.ravel(), self._solved_at.ravel(), self._tissue_flat, True) > self.update_c:
             self.unit = self.solver.solve(temperature_c, where, coagulated)
             self._solved_at, self._coagulated_cells = temperature_c, n
         return self.unit

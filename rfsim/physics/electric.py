@@ -18,7 +18,7 @@ import numpy as np
 
 from rfsim.numerics.cg import PCG
 from rfsim.numerics.conductance import assemble_conductances
-from rfsim.numerics.kernels import apply_operator, boundary_outflow, joule_heat
+from rfsim.numerics.kernels import apply_operator, boundary_outflow, joule_heat, linear_factor
 from rfsim.numerics.preconditioners import choose_preconditioner
 from rfsim.physics.domain import Domain
 
@@ -96,7 +96,9 @@ class ElectricSolver:
         """Cell conductivity (S/m) at the given cell temperatures (C), times the
         tissues' ``sigma_coagulated`` factor where ``coagulated`` (bool cell array) is true."""
         d = self.domain
-        factor = np.maximum(1.0 + d.alpha * (temperature_c - d.sigma_tref), MIN_SIGMA_FACTOR)
+        factor = np.empty(d.grid.shape)  # max(1 + alpha (T - T_ref), MIN_SIGMA_FACTOR) in one pass
+        linear_factor(d.alpha.ravel(), np.ascontiguousarray(temperature_c, dtype=float).ravel(),
+                      d.sigma_tref.ravel(), MIN_SIGMA_FACTOR, factor.ravel())
         if coagulated is not None and d.sigma_coagulated is not None:
             factor = np.where(coagulated, factor * d.sigma_coagulated, factor)
         return d.sigma * factor

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rfsim.numerics.kernels import masked_max
+
 if TYPE_CHECKING:
     from rfsim.physics.trackers import Step
 
@@ -41,6 +43,7 @@ class SeriesRecorder:
     def __init__(self, sensor: tuple, tissue: np.ndarray, temperature_c: np.ndarray, set_point_c: float):
         self.sensor = sensor
         self.tissue = tissue
+        self._tissue_flat = np.ascontiguousarray(tissue, dtype=bool).ravel()
         self.columns = {k: [] for k in SERIES}
         self._row(0.0, temperature_c, set_point_c, 0.0, None, 0)
 
@@ -54,7 +57,8 @@ class SeriesRecorder:
         rec["current_a"].append(v * g if unit is not None else 0.0)
         rec["power_w"].append(v * v * unit.power_per_v2 if unit is not None else 0.0)
         rec["impedance_ohm"].append(1.0 / g if unit is not None else math.nan)
-        rec["max_tissue_temperature_c"].append(float(T[self.tissue].max()))
+        flat = T.ravel()
+        rec["max_tissue_temperature_c"].append(masked_max(flat, flat, self._tissue_flat, False))
         rec["lesion_index"].append(lesion)
 
     def handle(self, step: Step):

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rfsim.numerics.kernels import extrapolation_error
+
 # The ladder's rungs per doubling live with the heat solver, which keys its
 # factorisations by rung; the rule here places steps on the same ladder.
 from rfsim.physics.heat import RUNGS_PER_OCTAVE
@@ -158,10 +160,9 @@ class StepSizeRule:
         (s) from ``levels`` to ``T_new`` (C)."""
         if levels.dt_prev_s is None:
             return FIRST_GROWTH
-        T, T_prev, dt_prev = levels.T, levels.T_prev, levels.dt_prev_s
-        pred = T + (dt_s / dt_prev) * (T - T_prev)
-        w = dt_s / dt_prev
-        est = float(np.abs(T_new - pred).max()) * w / (1.0 + 2.0 * w)
+        w = dt_s / levels.dt_prev_s
+        # |T_new - (T + w (T - T_prev))|, the distance from the extrapolation, in one pass
+        est = extrapolation_error(T_new.ravel(), levels.T.ravel(), levels.T_prev.ravel(), w) * w / (1.0 + 2.0 * w)
         if est == 0:
             return MAX_GROWTH
         return min(MAX_GROWTH, max(MIN_GROWTH, SAFETY * (self.tolerance_c / est) ** ERROR_EXPONENT))

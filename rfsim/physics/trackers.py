@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rfsim.errors import NonFiniteError
+from rfsim.numerics.kernels import all_finite
 from rfsim.physics.heat import bdf2_coefficients
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class FinitenessCheck:
     temperature has a NaN or an infinity (the NaN checker, always on)."""
 
     def handle(self, step: Step):
-        if not np.isfinite(step.temperature_new_c).all():
+        if not all_finite(step.temperature_new_c.ravel()):
             raise NonFiniteError(f"temperature {step.where} is not finite")
 
 

@@ -64,3 +64,41 @@ def test_sample_within_is_sample_on_the_region_and_minus_infinity_off_it():
     assert np.array_equal(within[cord], full[cord])
     assert np.all(within[~cord] == -np.inf)
     assert calls == [cord.size, cord.sum()]  # only the region was sampled
+
+
+def _margin_on_the_whole_raster(lesion, target, step):
+    """The margin as it was computed before the distance transforms ran on boxes."""
+    from scipy.ndimage import distance_transform_edt
+
+    overlap = lesion & target
+    if overlap.any():
+        return -float((distance_transform_edt(lesion) * step)[overlap].max()) + 0.5 * step
+    return float((distance_transform_edt(~lesion) * step)[target].min()) - 0.5 * step
+
+
+def test_margin_on_boxes_is_the_margin_on_the_whole_raster(rng):
+    """Ellipses and rectangles, overlapping the target or not, inside the raster or
+    cut by its edges: the boxed distance transforms give the same bits."""
+    from rfsim.cordotomy.metrics import _signed_margin
+
+    n0, n1 = 60, 45
+    X, Y = np.meshgrid(np.arange(n0), np.arange(n1), indexing="ij")
+    cases = 0
+    for _ in range(60):
+        c0, c1 = rng.uniform(-5, n0 + 5), rng.uniform(-5, n1 + 5)
+        a0, a1 = rng.uniform(2, 17, 2)
+        if rng.random() < 0.5:  # an ellipse
+            lesion = (X - c0) ** 2 / a0 ** 2 + (Y - c1) ** 2 / a1 ** 2 < 1.0
+        else:  # a rectangle: its edge cells are nearest to the cells around its box
+            lesion = (np.abs(X - c0) < a0) & (np.abs(Y - c1) < a1)
+        lesion |= rng.random((n0, n1)) < 0.002  # stray cells far from the rest
+        t0, t1 = rng.uniform(0, n0), rng.uniform(0, n1)
+        target = (np.abs(X - t0) < rng.uniform(1, 10)) & (np.abs(Y - t1) < rng.uniform(1, 10))
+        if not lesion.any() or not target.any():
+            continue
+        cases += 1
+        assert _signed_margin(lesion, target, 5e-5) == _margin_on_the_whole_raster(lesion, target, 5e-5)
+    assert cases > 40
+    # a lesion that fills the raster has no edge inside it, as before
+    full = np.ones((n0, n1), bool)
+    assert _signed_margin(full, full, 5e-5) == _margin_on_the_whole_raster(full, full, 5e-5)

@@ -165,3 +165,49 @@ def test_sums_are_numpys_to_the_bit(rng):
         # as the heat solver calls it: the perfusion loss and the heat content change
         assert K.weighted_sum(w.ravel(), m.ravel(), x.ravel(), zero, 36.6) == float((w * m * (x - 36.6)).sum())
         assert K.weighted_sum(w.ravel(), np.ones(x.size), x.ravel(), y.ravel(), 0.0) == float((w * (x - y)).sum())
+
+
+def test_time_loop_passes_match_twins_to_the_bit(rng):
+    """The fused per-step passes of the time loop give the bits of the NumPy
+    expressions they replaced, on a prediction's cell shape, and keep NaN."""
+    sh = (44, 1, 140)
+    x, y, z = (rng.uniform(37, 90, sh) for _ in range(3))
+    mask = rng.random(sh) < 0.8
+    fx, fy, fz, fm = x.ravel(), y.ravel(), z.ravel(), mask.ravel()
+    for w in (0.5, 1.0, 1.7):
+        assert K.extrapolation_error(fx, fy, fz, w) == K.extrapolation_error_np(x, y, z, w)
+        assert K.extrapolation_error(fx, fy, fz, w) == float(np.abs(x - (y + w * (y - z))).max())
+    for absolute in (True, False):
+        assert K.masked_max(fx, fy, fm, absolute) == K.masked_max_np(x, y, mask, absolute)
+    assert K.masked_max(fx, fy, fm, True) == float(np.abs(x - y)[mask].max())
+    assert K.masked_max(fx, fx, fm, False) == float(x[mask].max())
+    assert K.masked_max(fx, fy, np.zeros(x.size, bool), True) == -np.inf
+    assert K.all_finite(fx) and K.all_finite_np(x)
+    alpha, lowest = rng.uniform(-0.1, 0.05, sh), 0.05  # some factors fall below the floor
+    outs = [np.empty(sh) for _ in range(6)]
+    K.superpose(fx, fy, 2.5e-3, fz, outs[0].ravel(), outs[1].ravel())
+    K.superpose_np(x, y, 2.5e-3, z, outs[2], outs[3])
+    K.linear_factor(alpha.ravel(), fx, fz, lowest, outs[4].ravel())
+    K.linear_factor_np(alpha, x, z, lowest, outs[5])
+    assert all(np.array_equal(outs[a], outs[b]) for a, b in ((0, 2), (1, 3), (4, 5)))
+    assert np.array_equal(outs[0], x + 2.5e-3 * y) and np.array_equal(outs[1], x - z)
+    assert np.array_equal(outs[4], np.maximum(1.0 + alpha * (x - z), lowest)) and outs[4].min() == lowest
+    # NaN and infinity: the maxima say NaN, the check says not finite
+    for bad in (np.nan, np.inf, -np.inf):
+        xb = x.copy()
+        xb[3, 0, 7] = bad
+        fb = xb.ravel()
+        assert not K.all_finite(fb) and not K.all_finite_np(xb)
+        if bad != bad:
+            assert np.isnan(K.extrapolation_error(fb, fy, fz, 1.0)) and np.isnan(K.masked_max(fb, fy, fm | True, True))
+            K.linear_factor(alpha.ravel(), fb, fz, lowest, outs[4].ravel())
+            assert np.isnan(outs[4][3, 0, 7])
+
+
+def test_masked_sum_is_numpys_to_the_bit(rng):
+    """On the metrics' raster shape (2-D, C order) and on flat arrays: the bits of (m * w).sum()."""
+    for sh in [(276, 196), (53, 7), (129,), (5,)]:
+        w = rng.uniform(0, 1, sh) * (rng.random(sh) < 0.7)  # fractions, many zero
+        m = rng.random(sh) < 0.4
+        buf = np.full(w.size + 3, np.nan)  # scratch: longer than needed, and dirty
+        assert K.masked_sum(w.ravel(), m.ravel(), buf) == K.masked_sum_np(w, m) == float((m * w).sum())
