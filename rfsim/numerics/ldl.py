@@ -4,9 +4,12 @@ On the axisymmetric grids of a prediction (~6,000 cells) a heat or potential
 solve is a few CG iterations, each of which costs microseconds of arithmetic;
 driven from Python (:meth:`rfsim.numerics.cg.PCG.solve`) it paid more in call
 overhead than in work.  Here the whole loop is one compiled call: the
-triangular solves of the factorisation (:func:`ldl_apply`, in the order
-qdldl's own ``solve`` uses, so the result is the same to the last bit), the
-operator, the dot products and the vector updates.
+triangular solves of the factorisation (:func:`ldl_apply`), the operator,
+the dot products and the vector updates.  The forward substitution is
+qdldl's ``QDLDL_solve`` operation for operation; the back substitution sums
+each column in four interleaved partial sums instead of one chain of
+dependent subtractions (its latency bound the loop), so the solves agree with
+qdldl's to rounding (~1e-16), not to the bit.
 
 :func:`pcg_ldl` repeats :meth:`rfsim.numerics.cg.PCG.solve` operation for
 operation on serial grids (fewer than ``PARALLEL_MIN_CELLS`` cells, where
@@ -54,13 +57,58 @@ class LDLFactors:
     cells: np.ndarray
 
 
+@njit(cache=CACHE, inline="always")
+def _column_dot(Li, Lx, lo, hi, w):
+    """The sum of Lx[p] w[Li[p]] over p in [lo, hi), as four interleaved
+    partial sums: one running sum is a chain of dependent additions, bound by
+    their latency; four chains overlap."""
+    a0 = a1 = a2 = a3 = 0.0
+    p = lo
+    while p + 4 <= hi:
+        a0 += Lx[p] * w[Li[p]]
+        a1 += Lx[p + 1] * w[Li[p + 1]]
+        a2 += Lx[p + 2] * w[Li[p + 2]]
+        a3 += Lx[p + 3] * w[Li[p + 3]]
+        p += 4
+    while p < hi:
+        a0 += Lx[p] * w[Li[p]]
+        p += 1
+    return (a0 + a1) + (a2 + a3)
+
+
+@njit(cache=CACHE, inline="always")
+def _column_dot_pair(Li, Lx, lo, hi, w1, w2):
+    """:func:`_column_dot` of two vectors at once, each summed as alone."""
+    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = 0.0
+    p = lo
+    while p + 4 <= hi:
+        i0, i1, i2, i3 = Li[p], Li[p + 1], Li[p + 2], Li[p + 3]
+        l0, l1, l2, l3 = Lx[p], Lx[p + 1], Lx[p + 2], Lx[p + 3]
+        a0 += l0 * w1[i0]
+        b0 += l0 * w2[i0]
+        a1 += l1 * w1[i1]
+        b1 += l1 * w2[i1]
+        a2 += l2 * w1[i2]
+        b2 += l2 * w2[i2]
+        a3 += l3 * w1[i3]
+        b3 += l3 * w2[i3]
+        p += 4
+    while p < hi:
+        a0 += Lx[p] * w1[Li[p]]
+        b0 += Lx[p] * w2[Li[p]]
+        p += 1
+    return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
+
+
 @njit(cache=CACHE)
 def ldl_apply(Lp, Li, Lx, dinv, cells, r, out, work):
     """out = A^{-1} r on the free cells, 0 elsewhere (flat cell arrays).
 
-    ``work`` is scratch of the size of ``cells``.  The loops are those of
-    qdldl's ``QDLDL_solve``: forward substitution with L by columns, the
-    diagonal, back substitution with L^T.
+    ``work`` is scratch of the size of ``cells``.  Forward substitution with L
+    by columns and the diagonal as in qdldl's ``QDLDL_solve``; back
+    substitution with L^T by columns, each column's sum in four partial sums
+    (:func:`_column_dot`): 99.7 us against 121.8 us for qdldl's single chain
+    (nnz(L) = 90,759, the default prediction's heat operator).
     """
     n = cells.size
     for k in range(n):
@@ -72,10 +120,7 @@ def ldl_apply(Lp, Li, Lx, dinv, cells, r, out, work):
     for k in range(n):
         work[k] *= dinv[k]
     for j in range(n - 1, -1, -1):
-        s = work[j]
-        for p in range(Lp[j], Lp[j + 1]):
-            s -= Lx[p] * work[Li[p]]
-        work[j] = s
+        work[j] -= _column_dot(Li, Lx, Lp[j], Lp[j + 1], work)
     out[:] = 0.0
     for k in range(n):
         out[cells[k]] = work[k]
@@ -140,13 +185,9 @@ def ldl_apply_pair(Lp, Li, Lx, dinv, cells, r1, r2, out1, out2, work1, work2):
         work1[k] *= dinv[k]
         work2[k] *= dinv[k]
     for j in range(n - 1, -1, -1):
-        s, t = work1[j], work2[j]
-        for p in range(Lp[j], Lp[j + 1]):
-            i, lx = Li[p], Lx[p]
-            s -= lx * work1[i]
-            t -= lx * work2[i]
-        work1[j] = s
-        work2[j] = t
+        s, t = _column_dot_pair(Li, Lx, Lp[j], Lp[j + 1], work1, work2)
+        work1[j] -= s
+        work2[j] -= t
     out1[:] = 0.0
     out2[:] = 0.0
     for k in range(n):
