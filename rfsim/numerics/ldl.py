@@ -7,9 +7,9 @@ overhead than in work.  Here the whole loop is one compiled call: the
 triangular solves of the factorisation (:func:`ldl_apply`), the operator,
 the dot products and the vector updates.  The forward substitution is
 qdldl's ``QDLDL_solve`` operation for operation; the back substitution sums
-each column in four interleaved partial sums instead of one chain of
-dependent subtractions (its latency bound the loop), so the solves agree with
-qdldl's to rounding (~1e-16), not to the bit.
+each column, and the loop its dot products, in four interleaved partial sums
+(:mod:`rfsim.numerics.sums`) instead of one chain of dependent additions, so
+the solves agree with qdldl's to rounding (~1e-15 relative), not to the bit.
 
 :func:`pcg_ldl` repeats :meth:`rfsim.numerics.cg.PCG.solve` operation for
 operation on serial grids (fewer than ``PARALLEL_MIN_CELLS`` cells, where
@@ -29,6 +29,7 @@ from numba import njit
 
 from rfsim.numerics.jit import CACHE
 from rfsim.numerics.kernels import operator_serial
+from rfsim.numerics.sums import dot_range, gather_dot, gather_dot_pair
 
 #: Status codes of :func:`pcg_ldl`.
 CONVERGED, RHS_NOT_FINITE, NOT_CONVERGED, RESIDUAL_NOT_FINITE = 0, 1, 2, 3
@@ -57,49 +58,6 @@ class LDLFactors:
     cells: np.ndarray
 
 
-@njit(cache=CACHE, inline="always")
-def _column_dot(Li, Lx, lo, hi, w):
-    """The sum of Lx[p] w[Li[p]] over p in [lo, hi), as four interleaved
-    partial sums: one running sum is a chain of dependent additions, bound by
-    their latency; four chains overlap."""
-    a0 = a1 = a2 = a3 = 0.0
-    p = lo
-    while p + 4 <= hi:
-        a0 += Lx[p] * w[Li[p]]
-        a1 += Lx[p + 1] * w[Li[p + 1]]
-        a2 += Lx[p + 2] * w[Li[p + 2]]
-        a3 += Lx[p + 3] * w[Li[p + 3]]
-        p += 4
-    while p < hi:
-        a0 += Lx[p] * w[Li[p]]
-        p += 1
-    return (a0 + a1) + (a2 + a3)
-
-
-@njit(cache=CACHE, inline="always")
-def _column_dot_pair(Li, Lx, lo, hi, w1, w2):
-    """:func:`_column_dot` of two vectors at once, each summed as alone."""
-    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = 0.0
-    p = lo
-    while p + 4 <= hi:
-        i0, i1, i2, i3 = Li[p], Li[p + 1], Li[p + 2], Li[p + 3]
-        l0, l1, l2, l3 = Lx[p], Lx[p + 1], Lx[p + 2], Lx[p + 3]
-        a0 += l0 * w1[i0]
-        b0 += l0 * w2[i0]
-        a1 += l1 * w1[i1]
-        b1 += l1 * w2[i1]
-        a2 += l2 * w1[i2]
-        b2 += l2 * w2[i2]
-        a3 += l3 * w1[i3]
-        b3 += l3 * w2[i3]
-        p += 4
-    while p < hi:
-        a0 += Lx[p] * w1[Li[p]]
-        b0 += Lx[p] * w2[Li[p]]
-        p += 1
-    return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
-
-
 @njit(cache=CACHE)
 def ldl_apply(Lp, Li, Lx, dinv, cells, r, out, work):
     """out = A^{-1} r on the free cells, 0 elsewhere (flat cell arrays).
@@ -107,8 +65,9 @@ def ldl_apply(Lp, Li, Lx, dinv, cells, r, out, work):
     ``work`` is scratch of the size of ``cells``.  Forward substitution with L
     by columns and the diagonal as in qdldl's ``QDLDL_solve``; back
     substitution with L^T by columns, each column's sum in four partial sums
-    (:func:`_column_dot`): 99.7 us against 121.8 us for qdldl's single chain
-    (nnz(L) = 90,759, the default prediction's heat operator).
+    (:func:`rfsim.numerics.sums.gather_dot`): 110-113 us of CPU against
+    123-127 us with qdldl's single chain (nnz(L) = 90,759, the default
+    prediction's heat operator).
     """
     n = cells.size
     for k in range(n):
@@ -120,7 +79,7 @@ def ldl_apply(Lp, Li, Lx, dinv, cells, r, out, work):
     for k in range(n):
         work[k] *= dinv[k]
     for j in range(n - 1, -1, -1):
-        work[j] -= _column_dot(Li, Lx, Lp[j], Lp[j + 1], work)
+        work[j] -= gather_dot(Li, Lx, Lp[j], Lp[j + 1], work)
     out[:] = 0.0
     for k in range(n):
         out[cells[k]] = work[k]
@@ -141,10 +100,8 @@ def ldl_apply_np(Lp, Li, Lx, dinv, cells, r, out, work):
 
 @njit(cache=CACHE)
 def _dot(a, b):
-    s = 0.0
-    for i in range(a.size):
-        s += a[i] * b[i]
-    return s
+    """a . b as :func:`rfsim.numerics.cg.dot` sums it on serial grids."""
+    return dot_range(a, b, 0, a.size)
 
 
 @njit(cache=CACHE)
@@ -185,7 +142,7 @@ def ldl_apply_pair(Lp, Li, Lx, dinv, cells, r1, r2, out1, out2, work1, work2):
         work1[k] *= dinv[k]
         work2[k] *= dinv[k]
     for j in range(n - 1, -1, -1):
-        s, t = _column_dot_pair(Li, Lx, Lp[j], Lp[j + 1], work1, work2)
+        s, t = gather_dot_pair(Li, Lx, Lp[j], Lp[j + 1], work1, work2)
         work1[j] -= s
         work2[j] -= t
     out1[:] = 0.0

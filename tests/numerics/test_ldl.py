@@ -50,25 +50,6 @@ def test_ldl_apply_is_qdldl_solve_to_rounding_and_matches_its_twin(rng):
     np.testing.assert_allclose(A @ out.ravel()[idx], r.ravel()[idx], rtol=1e-10)
 
 
-@pytest.mark.parametrize("length", range(10))
-def test_column_dot_is_the_sum_in_its_stated_order(length, rng):
-    """Four partial sums over p = 0, 1, 2, 3 (mod 4), the tail into the first,
-    added pairwise; the pair version gives each vector the same bits."""
-    Li = rng.permutation(12)[:length].astype(np.uint32)
-    Lx, w1, w2 = rng.standard_normal(length), rng.standard_normal(12), rng.standard_normal(12)
-    terms = Lx * w1[Li]
-    part = [0.0, 0.0, 0.0, 0.0]
-    full = length - length % 4
-    for p in range(full):
-        part[p % 4] += terms[p]
-    for p in range(full, length):
-        part[0] += terms[p]
-    want = (part[0] + part[1]) + (part[2] + part[3])
-    assert L._column_dot(Li, Lx, np.uint32(0), np.uint32(length), w1) == want
-    a, b = L._column_dot_pair(Li, Lx, np.uint32(0), np.uint32(length), w1, w2)
-    assert a == want and b == L._column_dot(Li, Lx, np.uint32(0), np.uint32(length), w2)
-
-
 def test_pair_is_two_singles_to_the_bit(rng):
     g, G, free = planar_problem(rng)
     f, _ = factor_of(G, 0.1 * g.volume, free)
