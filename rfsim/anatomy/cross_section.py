@@ -167,7 +167,7 @@ class Anatomy:
         pts = Points(x, y)  # the grey matter's shapes test the same cord outline
         cord = pts.inside(self.outline)
         g = np.where(cord, self.grey.sample_at(pts), 0.0)
-        pia = ~cord & self.outline.contains(x, y, self.pia_thickness_m)
+        pia = ~cord & pts.inside(self.outline, self.pia_thickness_m)
         rest = ~cord & ~pia
         csf = rest & self._in_dura(x, y)
         dura = rest & ~csf & self._in_dura(x, y, self.dura_thickness_m)
@@ -192,6 +192,8 @@ class Anatomy:
 
     @staticmethod
     def _average(v, nx, ny, n_sub):
+        if n_sub == 1:  # the mean of one subsample is that subsample, in the dtype mean gives (no copy)
+            return np.asarray(v, dtype=v.dtype if v.dtype.kind == "f" else float).reshape(v.shape[:-2] + (nx, ny))
         return v.reshape(v.shape[:-2] + (nx, n_sub, ny, n_sub)).mean(axis=(-3, -1))
 
     def tissue_fractions(self, x_m, y_m, n_sub: int = 4) -> dict:
@@ -236,7 +238,13 @@ class Anatomy:
         X, Y = self._subsample(x_m, y_m, n_sub)
         nx, ny = len(x_m) - 1, len(y_m) - 1
         pts = Points(X, Y)  # the regions share their parts (a tract excludes those before it)
-        return {n: self._average(self.regions[n].sample_at(pts), nx, ny, n_sub) for n in names}
+        out, seen = {}, set()
+        for n in names:
+            r = self.regions[n]
+            v = self._average(r.sample_at(pts), nx, ny, n_sub)
+            out[n] = v.copy() if r in seen else v  # each name an array of its own (n_sub = 1 does not copy)
+            seen.add(r)
+        return out
 
     def membership_at(self, x_m, y_m):
         """A function ``name -> membership (0-1) of that region at the points

@@ -27,7 +27,7 @@ import numpy as np
 
 from rfsim.numerics.grid import readonly
 from rfsim.numerics.jit import readonly_view
-from rfsim.numerics.shapes import in_ellipse
+from rfsim.numerics.shapes import in_ellipse, periodic_interp, periodic_table
 
 #: Fine sampling step (m) for areas, centroids and zone limits.
 FINE_STEP_M = 20e-6
@@ -149,13 +149,28 @@ class Outline:
         phi = np.linspace(-np.pi, np.pi, n, endpoint=False)
         return cls(phi, a_m * b_m / np.hypot(b_m * np.cos(phi), a_m * np.sin(phi)))
 
+    @cached_property
+    def _periodic(self) -> tuple:
+        # the table as np.interp(period=2 pi) extends it on every call, made once
+        return tuple(readonly(a) for a in periodic_table(self.phi, self.r_m, 2 * np.pi))
+
     def radius(self, phi):
-        """Radius (m) of the curve at polar angle(s) phi (rad)."""
-        return np.interp(phi, self.phi, self.r_m, period=2 * np.pi)
+        """Radius (m) of the curve at polar angle(s) phi (rad): ``np.interp(phi,
+        self.phi, self.r_m, period=2 * np.pi)`` to the last bit, compiled."""
+        phi = np.asarray(phi, float)
+        out = np.empty(phi.shape)
+        periodic_interp(readonly_view(np.ascontiguousarray(phi).ravel()), *self._periodic, 2 * np.pi,
+                        out.reshape(-1))
+        return out[()]  # a NumPy float for a scalar angle
+
+    def polar(self, x, y) -> tuple:
+        """(distance from the origin, the curve's radius at their angle) of points (m)."""
+        return np.hypot(x, y), self.radius(np.arctan2(y, x))
 
     def contains(self, x, y, grow_m=0.0):
         """Points (m) inside the curve pushed outward radially by ``grow_m`` (m)."""
-        return np.hypot(x, y) < self.radius(np.arctan2(y, x)) + grow_m
+        r, radius = self.polar(x, y)
+        return r < radius + grow_m
 
     def points(self, grow_m=0.0):
         """Closed polyline (x, y) in m of the curve pushed out by ``grow_m``."""
@@ -187,9 +202,10 @@ class Points:
             self._done[key] = compute()
         return self._done[key]
 
-    def inside(self, outline: Outline):
-        """``outline.contains(x, y)`` at these points."""
-        return self.get((outline, "contains"), lambda: outline.contains(self.x, self.y))
+    def inside(self, outline: Outline, grow_m: float = 0.0):
+        """``outline.contains(x, y, grow_m)`` at these points (their polar coordinates computed once)."""
+        r, radius = self.get((outline, "polar"), lambda: outline.polar(self.x, self.y))
+        return self.get((outline, "contains", grow_m), lambda: r < radius + grow_m)
 
 
 class Region:
@@ -260,6 +276,17 @@ class ShapeRegion(Region):
             m &= ~other._raw_at(points)
         return m.astype(float)
 
+    def sample(self, x, y):
+        """Membership (0 or 1) at points (x, y) in m.  Sampled alone (a zone's
+        limits, an area), the cord outline and the regions excluded are tested
+        only where the region's own shapes hold, a few per cent of a box
+        around the cord; every test is pointwise, so the values are the same."""
+        x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
+        idx = np.flatnonzero(self._raw_at(Points(x, y)))
+        out = np.zeros(x.shape)
+        out.ravel()[idx] = self._sample(Points(x.ravel()[idx], y.ravel()[idx]))
+        return out
+
 
 @dataclass(frozen=True, eq=False)
 class RasterRegion(Region):
@@ -313,7 +340,9 @@ class BandRegion(Region):
 
     def _sample(self, points: Points):
         """Membership at points in m."""
-        p = _project(points.x, points.y, self.angle_deg, self.scale)
+        # the zones of a tract share their direction: one projection for all
+        p = points.get(("project", self.angle_deg, self.scale),
+                       lambda: _project(points.x, points.y, self.angle_deg, self.scale))
         return np.where((p >= self.lo_m) & (p < self.hi_m), self.parent.sample_at(points), 0.0)
 
 
@@ -379,11 +408,11 @@ def band_limits(parent: Region, angle_deg: float, shares, bbox_m, step_m=FINE_ST
     y = np.arange(bbox_m[2] + step_m / 2, bbox_m[3], step_m)
     X, Y = np.meshgrid(x, y, indexing="ij")
     w = parent.sample(X, Y).ravel()
-    p = _project(X, Y, angle_deg, scale).ravel()
     keep = w > 0
-    o = np.argsort(p[keep])
+    p = _project(X.ravel()[keep], Y.ravel()[keep], angle_deg, scale)  # pointwise: only where it is needed
+    o = np.argsort(p)
     cum = np.cumsum(w[keep][o])
     cum /= cum[-1]
     targets = np.cumsum(shares)[:-1]
-    inner = np.interp(targets, cum, p[keep][o])
+    inner = np.interp(targets, cum, p[o])
     return [-np.inf] + [float(v) for v in inner] + [np.inf]

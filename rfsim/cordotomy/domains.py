@@ -29,9 +29,78 @@ from rfsim.physics.resources import require_memory
 from rfsim.physics.tissue import tissue
 
 
-def _labels_along(anatomy, path, z):
-    p = path.point(z)
-    return anatomy.tissue_at(p[0], p[1])
+#: Samples of the needle line labelled at a time by :func:`_layer_tops` (1 um
+#: apart); each further block along a walk is twice the last.
+LABEL_BLOCK = 2048
+
+
+class _LabelsAlong:
+    """Tissue labels (indices into ``anatomy.tissue_names``) and x (m) at the
+    samples ``z`` (m) of the needle line, computed block by block as the walks
+    of :func:`_layer_tops` reach them.  A label depends on its own point only,
+    so they are those of the whole line labelled at once; the walks stop at
+    the dura and at the midline, so most of the line (which runs twice the
+    cord's width past either end) is never labelled.  The labelled samples
+    are one run ``[lo, hi)``, which each request must touch."""
+
+    def __init__(self, anatomy, path, z):
+        self.anatomy, self.path, self.z = anatomy, path, z
+        self.lab = np.empty(z.size, np.intp)
+        self.x = np.empty(z.size)
+        self.lo = self.hi = None
+
+    def _label(self, a, b):
+        if b > a:
+            p = self.path.point(self.z[a:b])
+            self.lab[a:b] = self.anatomy.tissue_at(p[0], p[1])
+            self.x[a:b] = p[0]
+
+    def ensure(self, a: int, b: int) -> None:
+        """Label samples a to b - 1."""
+        if self.lo is None:
+            self._label(a, b)
+            self.lo, self.hi = a, b
+            return
+        assert a <= self.hi and b >= self.lo, "a request must touch the labelled run"
+        if a < self.lo:
+            self._label(a, self.lo)
+            self.lo = a
+        if b > self.hi:
+            self._label(self.hi, b)
+            self.hi = b
+
+
+def _first_up(labels: _LabelsAlong, start, want, block: int):
+    """Index of the first sample at or above ``start`` whose label is not in
+    ``want`` (None if none, or if ``start`` is None)."""
+    n = labels.z.size
+    a = start
+    while a is not None and a < n:
+        b = min(n, a + block)
+        labels.ensure(a, b)
+        idx = np.nonzero(~np.isin(labels.lab[a:b], want))[0]
+        if idx.size:
+            return a + int(idx[0])
+        a, block = b, 2 * block
+    return None
+
+
+def _first_grey_inward(labels: _LabelsAlong, top: int, cord, grey, block: int):
+    """The first grey-matter sample going inward (down) from sample ``top`` - 1,
+    on this side of the midline (x > 0) and before the needle line leaves the
+    cord (a label not in ``cord``); None if there is none."""
+    b = top
+    while b > 0:
+        a = max(0, b - block)
+        labels.ensure(a, b)
+        idx = np.arange(b - 1, a - 1, -1)
+        lab = labels.lab[idx]
+        ok = np.isin(lab, cord) & (labels.x[idx] > 0)
+        hit = np.nonzero(~ok | (lab == grey))[0]
+        if hit.size:  # grey before the walk stops, or the stop
+            return int(idx[hit[0]]) if ok[hit[0]] else None
+        b, block = a, 2 * block
+    return None
 
 
 def axisymmetric_layers(anatomy: Anatomy, placement: Placement, *, path: NeedlePath | None = None,
@@ -67,41 +136,31 @@ def axisymmetric_layers(anatomy: Anatomy, placement: Placement, *, path: NeedleP
     return [(zt, tissues.get(n) or tissue(n)) for zt, n in layers]
 
 
-def _layer_tops(anatomy, path, placement) -> tuple:
+def _layer_tops(anatomy, path, placement, block: int = LABEL_BLOCK) -> tuple:
     """(z of the upper surface in m, tissue name) of each layer along ``path``,
-    as :func:`axisymmetric_layers` describes them."""
+    as :func:`axisymmetric_layers` describes them; the line is labelled
+    ``block`` samples at a time as the walks need it (:class:`_LabelsAlong`)."""
     names = anatomy.tissue_names
     WM, GM, PIA, CSF, DURA = (names.index(n) for n in ("white_matter", "grey_matter", "pia", "csf", "dura"))
     step = 1e-6
     z = np.arange(-2.0 * anatomy.rl_m, 3.0 * anatomy.rl_m + anatomy.csf_gap_m + anatomy.displacement_m, step)
-    lab = _labels_along(anatomy, path, z)
-    p = path.point(z)
+    labels = _LabelsAlong(anatomy, path, z)
     i0 = int(np.searchsorted(z, 0.0))
-
-    def first_up(start, want):
-        """Index of the first sample at or above ``start`` whose label is not in want."""
-        idx = np.nonzero(~np.isin(lab[start:], want))[0]
-        return start + int(idx[0]) if idx.size else None
-
     # the tip end is in the cord: walk outward through cord, pia, CSF, dura
-    j_cord = first_up(i0, [WM, GM])
-    j_pia = first_up(j_cord, [PIA])
-    j_csf = first_up(j_pia, [CSF])
-    j_dura = first_up(j_csf, [DURA])
+    j_cord = _first_up(labels, i0, [WM, GM], block)
+    j_pia = _first_up(labels, j_cord, [PIA], block)
+    j_csf = _first_up(labels, j_pia, [CSF], block)
+    j_dura = _first_up(labels, j_csf, [DURA], block)
     if None in (j_cord, j_pia, j_csf, j_dura):
         raise ConfigError("placement", placement, "the needle does not pass cord, pia, CSF and dura in order")
     tops = [(z[j_cord] - step / 2, "white_matter"), (z[j_pia] - step / 2, "pia"), (z[j_csf] - step / 2, "csf"),
             (z[j_dura] - step / 2, "dura")]
     # grey matter: the first grey sample going inward from the cord surface,
     # on this side of the midline and before the needle line leaves the cord
-    inward = np.arange(j_cord - 1, -1, -1)
-    ok = np.isin(lab[inward], [WM, GM]) & (p[0, inward] > 0)
-    stop = np.nonzero(~ok)[0]
-    inward = inward[: stop[0]] if stop.size else inward
-    g = inward[lab[inward] == GM]
+    g = _first_grey_inward(labels, j_cord, [WM, GM], GM, block)
     layers = []
-    if g.size:
-        layers.append((float(z[g[0]] + step / 2), "grey_matter"))
+    if g is not None:
+        layers.append((float(z[g] + step / 2), "grey_matter"))
     layers += [(float(t), n) for t, n in tops]
     layers.append((math.inf, anatomy.beyond_tissue))
     return tuple(layers)

@@ -32,7 +32,7 @@ from rfsim.sweep.store import SweepWriter, check_store_path, journal_path, prepa
 from rfsim.sweep.worker import Task, make_tasks, start_local_worker, task_function
 
 __all__ = ["Task", "check_scheduler", "connect_scheduler", "make_tasks", "run_sweep", "run_tasks_locally", "run_tasks_serially",
-           "run_tasks_on_dask", "store_row", "sweep_meta"]
+           "run_tasks_on_dask", "start_local_pool", "stop_local_pool", "store_row", "sweep_meta"]
 
 #: Most local worker processes (a typo guard: each is a Python process).
 MAX_WORKERS = 1024
@@ -73,7 +73,42 @@ def run_tasks_serially(tasks, extract=None, prepare=None):
         yield t, work(t)
 
 
-def run_tasks_locally(tasks, workers: int, extract=None, prepare=None):
+def _started() -> None:
+    """A task that does nothing: submitting one per worker makes the pool spawn them."""
+
+
+def start_local_pool(workers: int, warm: str | None = None):
+    """``workers`` local worker processes, started now, for :func:`run_tasks_locally`.
+
+    The workers start up (imports, and with ``warm``, a scenario's TOML from
+    :func:`rfsim.sweep.worker.warm_scenario`, the warm-up) while the caller
+    prepares the tasks: about a second of each worker's time overlaps the
+    caller's.  A pool that :func:`run_tasks_locally` did not run must be
+    ended with :func:`stop_local_pool`.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    check_main_guard()  # callers other than run_sweep (rfsim.uncertainty) get the same clear error
+    # spawn (not fork): the coordinator has HDF5 files and threads open, and
+    # spawned workers behave the same on every platform
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=start_local_worker, initargs=(os.getpid(), warm))
+    for _ in range(workers):  # a spawn pool starts a worker per task submitted while none is idle
+        pool.submit(_started)
+    return pool
+
+
+def stop_local_pool(pool) -> None:
+    """End a pool of :func:`start_local_pool` at once, whatever its workers are
+    doing (an error before its tasks, or nothing left to run); nothing
+    happens to a pool that :func:`run_tasks_locally` has already shut down."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()  # a worker warming up would read the shutdown only after its warm-up
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_tasks_locally(tasks, workers: int, extract=None, prepare=None, pool=None):
     """Yield (task, result) as runs finish on ``workers`` local processes.
 
     Parameters
@@ -86,21 +121,19 @@ def run_tasks_locally(tasks, workers: int, extract=None, prepare=None):
     extract, prepare : callable, optional
         Hooks run in the worker (:func:`rfsim.sweep.worker.run_task`):
         module-level functions.
+    pool : optional
+        A pool of ``workers`` from :func:`start_local_pool`, already
+        starting; shut down here like the one made otherwise.
 
     Yields
     ------
     (Task, dict)
         The task and its result (:func:`rfsim.sweep.worker.run_task`).
     """
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    check_main_guard()  # callers other than run_sweep (rfsim.uncertainty) get the same clear error
-    # spawn (not fork): the coordinator has HDF5 files and threads open, and
-    # spawned workers behave the same on every platform
     work = task_function(extract, prepare)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=start_local_worker, initargs=(os.getpid(),)) as pool:
+    with pool or start_local_pool(workers) as pool:
         pending, top_up = _in_flight(tasks, lambda t: pool.submit(work, t), workers)
         try:
             top_up()

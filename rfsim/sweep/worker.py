@@ -24,8 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rfsim.sweep.spec import RunSpec
-
 #: Seconds between a worker's checks that its coordinator is alive (where the
 #: kernel cannot signal it, and as a second line of defence where it can).
 PARENT_POLL_S = 1.0
@@ -96,14 +94,31 @@ def follow_coordinator(coordinator: int) -> None:
     threading.Thread(target=_watch, args=(coordinator,), daemon=True, name="rfsim-follow-coordinator").start()
 
 
-def start_local_worker(coordinator: int) -> None:
+def start_local_worker(coordinator: int, warm: str | None = None) -> None:
     """Start-up of a local worker process: follow the coordinator, and keep
     each run's kernels to one thread (the sweep already runs a process per
-    core, so threads would compete for the same cores)."""
+    core, so threads would compete for the same cores).  With ``warm`` (a
+    scenario's TOML, :func:`warm_scenario`), warm up now, while the
+    coordinator is still preparing the tasks, instead of on the first task."""
+    import atexit
+
     import numba
 
     follow_coordinator(coordinator)
     numba.set_num_threads(1)
+    atexit.register(_exit_at_once)
+    if warm is not None:
+        _warm_up(warm)
+
+
+def _exit_at_once() -> None:
+    """A local worker's last act once its pool lets it go (every result sent):
+    end without tearing the interpreter down.  A warm worker takes 0.3-0.4 s
+    to free its compiled kernels and modules, and the coordinator waits for
+    its workers to end before it answers."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 # --------------------------------------------------------------------------
@@ -185,13 +200,13 @@ def task_function(extract=None, prepare=None):
     return partial(run_task, extract=extract, prepare=prepare)
 
 
-def _warm_scenario(run: RunSpec) -> str:
-    """The run's scenario shortened to one brief lesion: enough to load every
-    kernel specialisation the sweep uses (same model, same array types)."""
+def warm_scenario(scenario_toml: str) -> str:
+    """A run's scenario (TOML) shortened to one brief lesion: enough to load
+    every kernel specialisation the sweep uses (same model, same array types)."""
     from rfsim.scenario.config import parse_scenario
     from rfsim.scenario.writer import to_toml
 
-    data = tomllib.loads(run.scenario)
+    data = tomllib.loads(scenario_toml)
     les = data["protocol"]["lesion"][0]
     data["protocol"] = {"cooling_s": 1.0, "set_temperature_c": les["set_temperature_c"], "duration_s": 1.0,
                         "lesions": 1}
@@ -222,5 +237,5 @@ def make_tasks(runs, series=(), per_lesion: bool = True):
     first = next(runs, None)
     if first is None:
         return iter(())
-    warm = _warm_scenario(first)
+    warm = warm_scenario(first.scenario)
     return (Task(r.index, r.scenario, tuple(series), warm, per_lesion) for r in itertools.chain([first], runs))

@@ -11,16 +11,19 @@ The draws run on the reduced model unless ``full``; its measured error is in
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rfsim.errors import ConfigError
+from rfsim.sweep.execute import start_local_pool, stop_local_pool
+from rfsim.sweep.worker import warm_scenario
 from rfsim.uncertainty import fidelity
 from rfsim.uncertainty.declared import active_uncertainties
-from rfsim.uncertainty.draws import REDUCED_REFINE, check_draws, draw_runs, draw_values, pam50_folder
-from rfsim.uncertainty.engine import execute_runs, store_meta
+from rfsim.uncertainty.draws import REDUCED_REFINE, check_draws, draw_runs, draw_values, nominal_text, pam50_folder
+from rfsim.uncertainty.engine import check_workers, execute_runs, store_meta
 from rfsim.uncertainty.probability_map import SHAPE_3D, extract_lesion_map, extract_lesion_maps, probability
 from rfsim.uncertainty.summary import summarize_draws
 from rfsim.version import __version__
@@ -129,13 +132,40 @@ def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int
     -------
     UncertaintyResult
     """
-    from rfsim.prediction import build, cordotomy_scenario
+    from rfsim.prediction import cordotomy_scenario
 
     t0 = time.perf_counter()
     scenario = scenario or cordotomy_scenario()
     check_draws(n)
     if isinstance(check, bool) or not isinstance(check, int) or not 0 <= check <= n:
         raise ConfigError("--check", check, f"must be a whole number from 0 to the draws ({n})")
+    check_workers(workers)
+    pool = _early_pool(scenario, workers, scheduler, full)
+    try:
+        return _predict(scenario, n, seed, workers, scheduler, store, full, check, progress, volume_map, pool, t0)
+    finally:
+        if pool is not None:
+            stop_local_pool(pool)  # ended already unless something failed or nothing was left to run
+
+
+def _early_pool(scenario, workers, scheduler, full):
+    """The local workers, started before the draws are made so that their
+    start-up and warm-up (about a second each) overlap this process's
+    (building the nominal placement, making the draws' scenarios); None for
+    a Dask cluster or ``workers=0``."""
+    if scheduler is not None or workers == 0:
+        return None
+    try:
+        warm = warm_scenario(nominal_text(scenario, reduced=not full))
+    except ConfigError:  # the nominal placement is checked (and reported) below; warm up on the first draw
+        warm = None
+    return start_local_pool(workers or os.cpu_count() or 1, warm)
+
+
+def _predict(scenario, n, seed, workers, scheduler, store, full, check, progress, volume_map, pool, t0):
+    """The rest of :func:`predict_uncertainty`, on the workers of ``pool`` if not None."""
+    from rfsim.prediction import build
+
     anatomy, placement, _, _ = build(scenario)  # the nominal placement must itself be valid
     active, notes = usable_uncertainties(scenario)
     values = draw_values(active, n, seed)
@@ -150,7 +180,7 @@ def predict_uncertainty(scenario=None, n: int = 200, seed: int = 0, workers: int
         spec["volume_map"] = True
     meta = store_meta(spec, runs, 2 if check and not full else 1, n, seed, [a.name for a in active])
     res = execute_runs(runs, meta, store, workers, scheduler, progress=progress,
-                       extract=extract_lesion_maps if volume_map else extract_lesion_map)
+                       extract=extract_lesion_maps if volume_map else extract_lesion_map, pool=pool)
     rows = [r for r in res["rows"] if r["point"] == 0]
     vh = scenario.verdict.ventral_horn_warning_fraction
     summary = {"rfsim_version": __version__, "model": scenario.model, "anatomy": scenario.anatomy.source,

@@ -94,6 +94,26 @@ def base_data(base) -> dict:
     return uniform_protocol(tomllib.loads(to_toml(replace(base, uncertainty=None))))
 
 
+def _at_point(data0: dict, point: dict, reduced: bool) -> dict:
+    """A copy of the scenario dict ``data0`` at a design point, on the reduced model if ``reduced``."""
+    dp = copy.deepcopy(data0)
+    for k, v in point.items():
+        set_key(dp, k, v)
+    if reduced:
+        dp["mesh"]["refine"] = dp["mesh"].get("refine", 1.0) * REDUCED_REFINE
+    return dp
+
+
+def nominal_text(base, reduced: bool = True) -> str:
+    """The base scenario as the draws run it, without drawing (TOML): what a
+    worker warms up on (:func:`rfsim.sweep.worker.warm_scenario`) before the
+    draws are made."""
+    from rfsim.scenario.config import parse_scenario
+    from rfsim.scenario.writer import to_toml
+
+    return to_toml(parse_scenario(_at_point(base_data(base), {}, reduced)))
+
+
 def draw_runs(base, active, values: dict, n: int, points=({},), reduced: bool = True, first_index: int = 0) -> list:
     """The runs of ``n`` draws at each design point.
 
@@ -124,11 +144,7 @@ def draw_runs(base, active, values: dict, n: int, points=({},), reduced: bool = 
     folder = pam50_folder(base)
     out = []
     for p, point in enumerate(points):
-        dp = copy.deepcopy(data0)
-        for k, v in point.items():
-            set_key(dp, k, v)
-        if reduced:
-            dp["mesh"]["refine"] = dp["mesh"].get("refine", 1.0) * REDUCED_REFINE
+        dp = _at_point(data0, point, reduced)
         nominal = {k: _nominal(dp, k) for a in active if a.declared.action in ("shift", "scale")
                    for k in a.declared.keys}
         gap = dp["anatomy"].get("csf_gap_mm") or 5.5

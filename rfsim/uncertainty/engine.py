@@ -58,8 +58,14 @@ def store_meta(spec: dict, runs, n_points: int, n_samples: int, seed: int, keys)
             "seed": seed}
 
 
+def check_workers(workers) -> None:
+    """ConfigError naming ``--workers`` unless ``workers`` is None or a whole number >= 0."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
+        raise ConfigError("--workers", workers, "must be a whole number >= 0 (0: in this process)")
+
+
 def execute_runs(runs, meta: dict, store=None, workers: int | None = None, scheduler: str | None = None,
-                 extract=None, prepare_hook=None, progress=False) -> dict:
+                 extract=None, prepare_hook=None, progress=False, pool=None) -> dict:
     """Run ``runs`` (or the part of them not yet in ``store``) and return every row.
 
     Parameters
@@ -80,6 +86,11 @@ def execute_runs(runs, meta: dict, store=None, workers: int | None = None, sched
     progress : bool or callable
         True: show progress on stderr; a callable: ``progress(done, total)``
         after each run (the planning page's progress bar).
+    pool : optional
+        The local workers, started by the caller
+        (:func:`rfsim.sweep.execute.start_local_pool`) so that they start up
+        while the runs are made; used when there are runs to make locally,
+        and otherwise left to the caller to stop.
 
     Returns
     -------
@@ -88,8 +99,7 @@ def execute_runs(runs, meta: dict, store=None, workers: int | None = None, sched
         ``resumed`` (rows found in the store), ``seconds`` (wall time of the
         runs made now, s).
     """
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
-        raise ConfigError("--workers", workers, "must be a whole number >= 0 (0: in this process)")
+    check_workers(workers)
     # one writer per store: held from reading the store until its rows are written
     with StoreLock(store, "--store") if store is not None else contextlib.nullcontext():
         existing = []
@@ -121,7 +131,7 @@ def execute_runs(runs, meta: dict, store=None, workers: int | None = None, sched
                 elif workers == 0:
                     results = run_tasks_serially(tasks, extract, prepare_hook)
                 else:
-                    results = run_tasks_locally(tasks, workers or os.cpu_count() or 1, extract, prepare_hook)
+                    results = run_tasks_locally(tasks, workers or os.cpu_count() or 1, extract, prepare_hook, pool)
                 bar = (_Calls(progress, len(runs), len(runs) - len(todo)) if callable(progress)
                        else Progress(len(runs), len(runs) - len(todo)) if progress else None)
                 try:

@@ -72,3 +72,39 @@ def test_regions_sampled_together_equal_each_sampled_alone():
             alone = anatomy.region_fractions(x, y, names=[name], n_sub=2)[name]
             assert np.array_equal(f, alone), (anatomy.source, name)
             assert 0 < f.sum() and f.max() <= 1.0, (anatomy.source, name)
+
+
+def test_a_region_sampled_alone_equals_it_sampled_with_every_test_everywhere():
+    """ShapeRegion.sample (a zone's limits, an area) tests the cord outline
+    and the regions a tract excludes only where its own shapes hold; the
+    values are those of every test made at every point (sample_at), to the
+    last bit, on a fine grid over the cord of each anatomy."""
+    from rfsim.anatomy.shapes import Points
+
+    X, Y = np.meshgrid(np.arange(-6e-3, 6e-3, 23e-6), np.arange(-5e-3, 5e-3, 19e-6), indexing="ij")
+    tested = 0
+    for anatomy in _anatomies():
+        for name, r in anatomy.regions.items():
+            if isinstance(r, ShapeRegion):
+                alone = r.sample(X, Y)
+                assert np.array_equal(alone, r.sample_at(Points(X, Y))), name
+                assert alone.any(), name
+                tested += 1
+    assert tested >= 8
+
+
+@pytest.mark.parametrize("dtype", [float, np.float32, bool])
+def test_one_subsample_per_cell_is_its_own_mean(dtype, rng):
+    """region_fractions with n_sub = 1 (the metrics raster) takes each point's
+    membership as its cell's fraction without averaging: the mean of one
+    value, in the dtype mean gives; each region's array is its own."""
+    from rfsim.anatomy.cross_section import Anatomy
+
+    v = (rng.random((5, 6)) < 0.5) if dtype is bool else rng.random((5, 6)).astype(dtype)
+    mean = v.reshape(5, 1, 6, 1).mean(axis=(-3, -1))
+    one = Anatomy._average(v, 5, 6, 1)
+    assert one.dtype == mean.dtype and np.array_equal(one, mean)
+    for anatomy in _anatomies():
+        fr = anatomy.region_fractions(np.linspace(-7e-3, 7e-3, 43), np.linspace(-5.5e-3, 5.5e-3, 37), n_sub=1)
+        arrays = list(fr.values())
+        assert not any(np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:])

@@ -118,3 +118,29 @@ def test_cartesian_thermocouple_follows_the_electrode_setting(anat):
             assert abs(s[d.sensor] - 0.5 * L) <= h and d.exposed[d.sensor]
         sensors[pos] = d.sensor
     assert sensors["tip_end"] != sensors["middle"]
+
+
+def test_layers_labelled_block_by_block_equal_the_whole_line_labelled():
+    """_layer_tops labels the needle line only as far as its walks go
+    (_LabelsAlong); the layers are those of the whole line labelled at once,
+    to the last bit, for cords, displacements, sides and placements drawn at
+    random (placements the anatomy refuses are skipped), whatever the block."""
+    from rfsim.cordotomy.domains import _layer_tops
+    from rfsim.errors import ConfigError
+
+    rng = np.random.default_rng(3)
+    compared = 0
+    for i in range(12):
+        an = load_parametric(ap_mm=rng.uniform(7.0, 11.4), rl_mm=rng.uniform(9.0, 14.0),
+                             displacement_mm=rng.uniform(0.0, 2.5), side=("right", "left")[i % 2])
+        try:
+            pl = Placement.from_mm(side=an.side, target="leg", offset_mm=rng.uniform(-2.0, 3.0),
+                                   depth_mm=rng.uniform(0.5, 4.0), tilt_deg=(0.0, 0.0))
+            path = needle_path(an, pl)
+        except ConfigError:
+            continue
+        whole = _layer_tops(an, path, pl, block=10**9)
+        assert _layer_tops(an, path, pl) == whole
+        assert _layer_tops(an, path, pl, block=7) == whole
+        compared += 1
+    assert compared >= 6

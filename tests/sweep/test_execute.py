@@ -175,3 +175,35 @@ def test_local_pool_takes_tasks_lazily():
     results.close()
     assert all(r["status"] == "failed" for _, r in got)
     assert len(pulled) <= 3 + 2 * 2, len(pulled)
+
+
+class _Witness:
+    """Writes its file when it is freed: at an interpreter's teardown."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __del__(self):
+        Path(self.path).write_text("torn down")
+
+
+_KEPT = []
+
+
+def _keep_witness(path):
+    _KEPT.append(_Witness(path))
+    return os.getpid()
+
+
+def test_local_workers_end_without_tearing_the_interpreter_down(tmp_path):
+    """A warm worker took 0.3-0.4 s to free its modules at exit, and the
+    coordinator waits for its workers to end: once the pool lets a worker go
+    it ends at once (what it holds is never freed), with exit status 0."""
+    from rfsim.sweep.execute import start_local_pool
+
+    pool = start_local_pool(1)
+    pid = pool.submit(_keep_witness, str(tmp_path / "w")).result()
+    procs = list(pool._processes.values())
+    pool.shutdown(wait=True)
+    assert pid != os.getpid() and [p.exitcode for p in procs] == [0]
+    assert not (tmp_path / "w").exists()

@@ -161,3 +161,34 @@ def test_a_store_grows_in_blocks_past_its_first_allocation(tmp_path, monkeypatch
     with h5py.File(out, "r") as f:
         assert f["row_crc32"].shape == (36,)  # trimmed on close
     np.testing.assert_array_equal(t["columns"]["run"], np.arange(len(runs)))
+
+
+def test_every_kind_of_value_reads_back_as_appended(tmp_path):
+    """Columns keeps each column's kind in memory and writes numbers with
+    h5py's low-level call: every kind reads back as appended (a column whole
+    in its first rows turning float, booleans, missing values, strings, JSON,
+    arrays), also from a store reopened to append more."""
+    from rfsim.sweep.columns import Columns, read_columns, row_at
+
+    rows = [{"run": 0, "a": 3, "b": True, "s": "x", "j": [1, {"k": 2.5}], "arr": np.array([1.0, 2.0])},
+            {"run": 1, "a": 2.25, "b": False, "s": "", "j": None, "arr": np.array([])},
+            {"run": 2, "a": -1e300, "s": "é", "new": 7, "arr": np.array([np.pi])}]
+    path = tmp_path / "c.h5"
+    with h5py.File(path, "w") as f:
+        cols = Columns(f)
+        for r in rows[:2]:
+            cols.append(r)
+        cols.commit()
+    with h5py.File(path, "a") as f:  # reopened: the kinds come from the file
+        cols = Columns(f)
+        cols.append(rows[2])
+        cols.commit()
+        cols.trim()
+    with h5py.File(path, "r") as f:
+        n, data, kinds, _ = read_columns(f)
+    assert n == 3 and kinds["a"] == "float" and kinds["b"] == "bool" and kinds["new"] == "int"
+    back = [row_at(i, data, kinds) for i in range(n)]
+    assert [r["a"] for r in back] == [3.0, 2.25, -1e300]
+    assert [r.get("b") for r in back] == [True, False, None] and [r.get("new") for r in back] == [None, None, 7]
+    assert [r["s"] for r in back] == ["x", "", "é"] and [r.get("j") for r in back] == [[1, {"k": 2.5}], None, None]
+    assert [r["arr"].tolist() for r in back] == [[1.0, 2.0], [], [np.pi]]

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from rfsim.cli.main import main
+from rfsim.errors import ConfigError
 from rfsim.prediction import cordotomy_scenario
 from rfsim.uncertainty import engine, predict_uncertainty
 
@@ -148,3 +149,42 @@ def load_scenario_text(text):
     from rfsim.scenario.config import parse_scenario
 
     return parse_scenario(tomllib.loads(text))
+
+
+def test_local_workers_start_before_the_draws_and_give_the_serial_answer(answer, monkeypatch):
+    """The local workers are started (and warm up on the nominal scenario)
+    while the draws' scenarios are made, not after; the answer is that of
+    the draws run in this process, and no draw loads a kernel (warm workers)."""
+    import multiprocessing
+
+    from rfsim.uncertainty import analysis
+
+    seen = []
+    real = analysis.draw_runs
+
+    def draw_runs(*a, **k):
+        seen.append(len(multiprocessing.active_children()))
+        return real(*a, **k)
+
+    monkeypatch.setattr(analysis, "draw_runs", draw_runs)
+    u = predict_uncertainty(cordotomy_scenario(), n=N, seed=7, workers=2)
+    assert seen == [2]
+    assert json.dumps(_strip(u.summary)) == json.dumps(_strip(answer.summary))
+    assert (u.probability_map == answer.probability_map).all()
+    assert [r["info/jit_new"] for r in u.rows] == [0] * N
+    assert multiprocessing.active_children() == []
+
+
+def test_a_bad_nominal_placement_ends_the_early_workers_at_once():
+    """The workers start before the nominal placement is checked; a bad one
+    ends them without waiting for their warm-up (exit 2 as before)."""
+    import multiprocessing
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(ConfigError, match="placement.depth_mm"):
+        predict_uncertainty(cordotomy_scenario(depth_mm=9.0), n=N, seed=7, workers=2)
+    assert multiprocessing.active_children() == []
+    assert main(["predict", "--uncertainty", "2", "--depth", "9"]) == 2
+    assert multiprocessing.active_children() == []
+    assert time.perf_counter() - t0 < 20.0  # a hung pool would wait for ever
