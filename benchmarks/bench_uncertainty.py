@@ -42,13 +42,21 @@ def cpu_s():
                for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 
 
-def sweep_rate(workers, runs, refine):
-    """Steady runs/min of ``runs`` default predictions (offsets on a grid)."""
+def sweep_rate(workers, runs, reduced):
+    """Steady runs/min of ``runs`` default predictions (offsets on a grid), on
+    the uncertainty commands' reduced model if ``reduced``."""
+    from rfsim.prediction import cordotomy_scenario
     from rfsim.sweep import parse_sweep
     from rfsim.sweep.execute import make_tasks, run_tasks_locally
+    from rfsim.uncertainty.draws import reduced_settings
 
     offsets = [round(1.0 + 1.0 * i / (runs - 1), 4) for i in range(runs)]
-    spec = parse_sweep({"grid": {"placement.offset_mm": offsets, "mesh.refine": [refine]}})
+    grid = {"placement.offset_mm": offsets}
+    if reduced:
+        r = reduced_settings(cordotomy_scenario())
+        grid.update({"mesh.refine": [r["mesh_refine"]], "numerics.step_tolerance_c": [r["step_tolerance_c"]],
+                     "numerics.dt_max_s": [r["dt_max_s"]]})
+    spec = parse_sweep({"grid": grid})
     done = []
     t0 = time.perf_counter()
     for _, result in run_tasks_locally(make_tasks(spec.runs()), workers):
@@ -85,9 +93,9 @@ def main():
             rows.append(("cohort of 1,000 patients, EXTRAPOLATED from the line above",
                          f"{t * 1000 / a.cohort:.0f} s", f"{c * 1000 / a.cohort / a.workers:.0f} s / worker",
                          "<= 300 s", "", ""))
-    for refine, name in ((1.0, "full"), (0.5, "reduced")) if a.sweep_runs else ():
+    for reduced, name in ((False, "full"), (True, "reduced")) if a.sweep_runs else ():
         l0, c0 = load(), cpu_s()
-        steady, e2e = sweep_rate(a.workers, a.sweep_runs, refine)
+        steady, e2e = sweep_rate(a.workers, a.sweep_runs, reduced)
         c = cpu_s() - c0
         rows.append((f"sweep throughput, {a.workers} workers, {name} model (steady / end to end)",
                      f"{steady:.0f} / {e2e:.0f} runs/min", f"{a.sweep_runs / (c / a.workers) * 60:.0f} runs/min "

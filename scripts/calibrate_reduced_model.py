@@ -28,7 +28,7 @@ def main():
     from rfsim.prediction import cordotomy_scenario
     from rfsim.uncertainty import fidelity
     from rfsim.uncertainty.analysis import usable_uncertainties
-    from rfsim.uncertainty.draws import REDUCED_REFINE, draw_runs, draw_values
+    from rfsim.uncertainty.draws import draw_runs, draw_values, reduced_settings
     from rfsim.uncertainty.engine import execute_runs, store_meta
 
     full_rows, red_rows, by_target = [], [], {}
@@ -50,7 +50,8 @@ def main():
         red_rows += r_
         print(target, json.dumps(by_target[target]), flush=True)
     out = {"where": f"default leg and arm placements, {a.draws} draws each of the default declared "
-                    f"uncertainties (seed {a.seed}), mesh refine {REDUCED_REFINE:g} against 1",
+                    f"uncertainties (seed {a.seed}), {fidelity.describe_model(reduced_settings(cordotomy_scenario()))} "
+                    f"against the full model",
            "measured": datetime.date.today().isoformat(), "load_average": os.getloadavg()[0],
            "error": fidelity.compare(full_rows, red_rows, 0.01), "by_target": by_target}
     fidelity.CALIBRATION.write_text(json.dumps(out, indent=1) + "\n")

@@ -37,6 +37,11 @@ from rfsim.physics.timestepping import EVENT_TOLERANCE_S, StepSizeRule, TimeLeve
 from rfsim.physics.trackers import DamageTracker, EnergyLedger, FinitenessCheck, Step
 
 
+#: Allowed range of each number of [numerics] (in its unit: s, C, or none).
+NUMERICS_RANGES = {"dt_initial_s": (1e-5, 10.0), "dt_max_s": (1e-4, 60.0), "step_tolerance_c": (1e-5, 10.0),
+                   "linear_rtol": (1e-14, 1e-4), "potential_update_c": (0.0, 10.0)}
+
+
 @dataclass(frozen=True)
 class NumericsSettings:
     """Time stepping and linear-solver settings.
@@ -78,9 +83,7 @@ class NumericsSettings:
     perfusion_shutoff: bool = True
 
     def __post_init__(self):
-        for key, lo, hi in (("dt_initial_s", 1e-5, 10.0), ("dt_max_s", 1e-4, 60.0),
-                            ("step_tolerance_c", 1e-5, 10.0), ("linear_rtol", 1e-14, 1e-4),
-                            ("potential_update_c", 0.0, 10.0)):
+        for key, (lo, hi) in NUMERICS_RANGES.items():
             require_number(f"numerics.{key}", getattr(self, key), lo, hi)
         if isinstance(self.linear_maxiter, bool) or not isinstance(self.linear_maxiter, int) \
                 or not 1 <= self.linear_maxiter <= 100000:

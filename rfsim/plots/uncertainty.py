@@ -62,7 +62,8 @@ def probability_figure(anatomy, placement, needle, lesion_probability, summary: 
     s = summary
     c, m = s["cord_area_fraction_percentiles"], s["cst_margin_mm_percentiles"]
     rm = s.get("reduced_model")
-    model = "full model" if not rm else f"reduced model (mesh refine {rm['mesh_refine']:g})"
+    model = "full model" if not rm else (f"reduced model: mesh refine {rm['mesh_refine']:g}, "
+                                         f"steps {rm['step_tolerance_c']:g} C / {rm['dt_max_s']:g} s")
     fig.suptitle(
         f"{s['draws_ok']} of {s['draws']} draws (seed {s['seed']}, {model}): "
         f"P(relief) {format_interval(s['p_relief'], s['p_relief_ci'])}, "

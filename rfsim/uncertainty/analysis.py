@@ -22,7 +22,8 @@ from rfsim.sweep.execute import start_local_pool, stop_local_pool
 from rfsim.sweep.worker import warm_scenario
 from rfsim.uncertainty import fidelity
 from rfsim.uncertainty.declared import active_uncertainties
-from rfsim.uncertainty.draws import REDUCED_REFINE, check_draws, draw_runs, draw_values, nominal_text, pam50_folder
+from rfsim.uncertainty.draws import (check_draws, draw_runs, draw_values, nominal_text, pam50_folder,
+                                    reduced_settings)
 from rfsim.uncertainty.engine import check_workers, execute_runs, store_meta
 from rfsim.uncertainty.probability_map import SHAPE_3D, extract_lesion_map, extract_lesion_maps, probability
 from rfsim.uncertainty.summary import summarize_draws
@@ -192,8 +193,7 @@ def _predict(scenario, n, seed, workers, scheduler, store, full, check, progress
         summary["reduced_model"] = None
     else:
         cal = fidelity.calibration()
-        summary["reduced_model"] = {"mesh_refine": scenario.mesh.refine * REDUCED_REFINE,
-                                    "calibration": cal, "check": None}
+        summary["reduced_model"] = {**reduced_settings(scenario), "calibration": cal, "check": None}
         if check:
             full_rows = [dict(r, point=0) for r in res["rows"] if r["point"] == 1]
             summary["reduced_model"]["check"] = fidelity.compare(full_rows, rows[:check], vh)

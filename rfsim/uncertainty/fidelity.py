@@ -2,7 +2,8 @@
 
 To give N = 200 draws in seconds, the uncertainty commands run each draw on a
 coarser grid (``[mesh] refine`` x :data:`rfsim.uncertainty.draws.REDUCED_REFINE`)
-unless ``--full`` is given.  Its error is measured by running the same draws
+with longer steps (step tolerance and largest step x
+:data:`rfsim.uncertainty.draws.REDUCED_STEPS`) unless ``--full`` is given.  Its error is measured by running the same draws
 with both models (:func:`compare`): once, on the default declared
 uncertainties at the default leg and arm placements, by
 ``scripts/calibrate_reduced_model.py``, stored in ``reduced_model.json`` next to
@@ -77,6 +78,13 @@ def describe(err: dict, label: str) -> str:
             f"CST {a['cst']:.0%}, ventral horn {a['ventral_horn']:.0%}")
 
 
+def describe_model(reduced_model: dict) -> str:
+    """The reduced model's settings in words (``summary["reduced_model"]``)."""
+    rm = reduced_model
+    return (f"mesh refine {rm['mesh_refine']:g}, step tolerance {rm['step_tolerance_c']:g} C, "
+            f"steps of at most {rm['dt_max_s']:g} s")
+
+
 def model_lines(reduced_model: dict | None) -> list:
     """What an answer says of its model: the first line, then the measured
     errors of the reduced model (``summary["reduced_model"]``), one a line."""
@@ -84,7 +92,7 @@ def model_lines(reduced_model: dict | None) -> list:
     if rm is None:
         return ["full (every draw at the scenario's mesh)"]
     cal = rm["calibration"]
-    out = [f"reduced (mesh refine {rm['mesh_refine']:g}); error against the full model:",
+    out = [f"reduced ({describe_model(rm)}); error against the full model:",
            describe(cal and cal.get("error"), "calibration" + (f" ({cal['where']})" if cal else ""))]
     if rm["check"] is not None:
         out.append(describe(rm["check"], "this run's check"))

@@ -29,6 +29,7 @@ def test_keys_and_reproducibility(answer):
         assert lo <= s[k] <= hi
     assert set(s["cord_area_fraction_percentiles"]) == {"p5", "p25", "p50", "p75", "p95"}
     assert s["draws"] == N and s["reduced_model"]["mesh_refine"] == 0.5
+    assert (s["reduced_model"]["step_tolerance_c"], s["reduced_model"]["dt_max_s"]) == (1.0, 8.0)
     assert answer.probability_map.max() == 1.0  # the tip's own surroundings are lesioned in every draw
     again = predict_uncertainty(cordotomy_scenario(), n=N, seed=7, workers=0)
     assert json.dumps(_strip(again.summary)) == json.dumps(_strip(s))
@@ -116,7 +117,7 @@ def test_model_lines_are_what_the_command_line_prints(answer, capsys):
     from rfsim.uncertainty.fidelity import model_lines
 
     lines = model_lines(answer.summary["reduced_model"])
-    assert lines[0].startswith("reduced (mesh refine 0.5)") and lines[1].startswith("calibration")
+    assert lines[0].startswith("reduced (mesh refine 0.5, step tolerance 1 C, steps of at most 8 s)") and lines[1].startswith("calibration")
     print_uncertainty(answer.summary)
     out = capsys.readouterr().out
     assert all(line in out for line in lines)

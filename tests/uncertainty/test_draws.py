@@ -55,3 +55,22 @@ def test_runs_apply_shift_set_and_scale():
     full = draw_runs(sc, act, vals, 3, reduced=False)
     assert tomllib.loads(full[0].scenario)["mesh"]["refine"] == 1.0
     assert [r.scenario_hash for r in draw_runs(sc, act, vals, 3)] == [r.scenario_hash for r in runs]
+
+
+def test_reduced_model_scales_the_scenario_steps_within_their_range():
+    """The reduced model doubles the scenario's step tolerance and largest step,
+    whatever they are, and never past the range a scenario file allows."""
+    from dataclasses import replace
+
+    from rfsim.physics.simulation import NUMERICS_RANGES, NumericsSettings
+    from rfsim.uncertainty.draws import reduced_settings
+
+    base = cordotomy_scenario()
+    assert reduced_settings(base) == {"mesh_refine": 0.5, "step_tolerance_c": 1.0, "dt_max_s": 8.0}
+    own = replace(base, numerics=NumericsSettings(step_tolerance_c=6.0, dt_max_s=2.0))
+    got = reduced_settings(own)
+    assert got["step_tolerance_c"] == NUMERICS_RANGES["step_tolerance_c"][1] and got["dt_max_s"] == 4.0
+    active = active_uncertainties(own)
+    run = draw_runs(own, active, draw_values(active, 1, 0), 1)[0]
+    numerics = tomllib.loads(run.scenario)["numerics"]
+    assert (numerics["step_tolerance_c"], numerics["dt_max_s"]) == (10.0, 4.0)
