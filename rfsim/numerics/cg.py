@@ -22,7 +22,6 @@ from rfsim.errors import ConvergenceError, NonFiniteError
 from rfsim.numerics.jit import CACHE, PARALLEL_MIN_CELLS
 from rfsim.numerics.kernels import apply_operator
 from rfsim.numerics.ldl import CONVERGED, RHS_NOT_FINITE, RESIDUAL_NOT_FINITE, pcg_ldl
-from rfsim.numerics.sums import dot_range
 
 if TYPE_CHECKING:
     from rfsim.numerics.preconditioners import Preconditioner
@@ -34,6 +33,14 @@ if TYPE_CHECKING:
 #: Chunks of a threaded vector kernel: a fixed count, so the partial sums of a
 #: dot product do not depend on the number of threads.
 REDUCTION_CHUNKS = 16
+
+
+@njit(cache=CACHE)
+def _dot_range(a, b, lo, hi):
+    s = 0.0
+    for i in range(lo, hi):
+        s += a[i] * b[i]
+    return s
 
 
 @njit(cache=CACHE)
@@ -53,7 +60,7 @@ def _dot_parallel(a, b):
     n = a.size
     part = np.zeros(REDUCTION_CHUNKS)
     for c in prange(REDUCTION_CHUNKS):
-        part[c] = dot_range(a, b, c * n // REDUCTION_CHUNKS, (c + 1) * n // REDUCTION_CHUNKS)
+        part[c] = _dot_range(a, b, c * n // REDUCTION_CHUNKS, (c + 1) * n // REDUCTION_CHUNKS)
     return part.sum()
 
 
@@ -87,7 +94,7 @@ def dot(a, b) -> float:
     times slower.
     """
     a, b = a.ravel(), b.ravel()
-    return _dot_parallel(a, b) if a.size >= PARALLEL_MIN_CELLS else dot_range(a, b, 0, a.size)
+    return _dot_parallel(a, b) if a.size >= PARALLEL_MIN_CELLS else _dot_range(a, b, 0, a.size)
 
 
 def cg_update(x, r, p, q, alpha) -> float:

@@ -4,12 +4,9 @@ On the axisymmetric grids of a prediction (~6,000 cells) a heat or potential
 solve is a few CG iterations, each of which costs microseconds of arithmetic;
 driven from Python (:meth:`rfsim.numerics.cg.PCG.solve`) it paid more in call
 overhead than in work.  Here the whole loop is one compiled call: the
-triangular solves of the factorisation (:func:`ldl_apply`), the operator,
-the dot products and the vector updates.  The forward substitution is
-qdldl's ``QDLDL_solve`` operation for operation; the back substitution sums
-each column, and the loop its dot products, in four interleaved partial sums
-(:mod:`rfsim.numerics.sums`) instead of one chain of dependent additions, so
-the solves agree with qdldl's to rounding (~1e-15 relative), not to the bit.
+triangular solves of the factorisation (:func:`ldl_apply`, in the order
+qdldl's own ``solve`` uses, so the result is the same to the last bit), the
+operator, the dot products and the vector updates.
 
 :func:`pcg_ldl` repeats :meth:`rfsim.numerics.cg.PCG.solve` operation for
 operation on serial grids (fewer than ``PARALLEL_MIN_CELLS`` cells, where
@@ -29,7 +26,6 @@ from numba import njit
 
 from rfsim.numerics.jit import CACHE
 from rfsim.numerics.kernels import operator_serial
-from rfsim.numerics.sums import dot_range, gather_dot, gather_dot_pair
 
 #: Status codes of :func:`pcg_ldl`.
 CONVERGED, RHS_NOT_FINITE, NOT_CONVERGED, RESIDUAL_NOT_FINITE = 0, 1, 2, 3
@@ -62,12 +58,9 @@ class LDLFactors:
 def ldl_apply(Lp, Li, Lx, dinv, cells, r, out, work):
     """out = A^{-1} r on the free cells, 0 elsewhere (flat cell arrays).
 
-    ``work`` is scratch of the size of ``cells``.  Forward substitution with L
-    by columns and the diagonal as in qdldl's ``QDLDL_solve``; back
-    substitution with L^T by columns, each column's sum in four partial sums
-    (:func:`rfsim.numerics.sums.gather_dot`): 110-113 us of CPU against
-    123-127 us with qdldl's single chain (nnz(L) = 90,759, the default
-    prediction's heat operator).
+    ``work`` is scratch of the size of ``cells``.  The loops are those of
+    qdldl's ``QDLDL_solve``: forward substitution with L by columns, the
+    diagonal, back substitution with L^T.
     """
     n = cells.size
     for k in range(n):
@@ -79,7 +72,10 @@ def ldl_apply(Lp, Li, Lx, dinv, cells, r, out, work):
     for k in range(n):
         work[k] *= dinv[k]
     for j in range(n - 1, -1, -1):
-        work[j] -= gather_dot(Li, Lx, Lp[j], Lp[j + 1], work)
+        s = work[j]
+        for p in range(Lp[j], Lp[j + 1]):
+            s -= Lx[p] * work[Li[p]]
+        work[j] = s
     out[:] = 0.0
     for k in range(n):
         out[cells[k]] = work[k]
@@ -100,8 +96,10 @@ def ldl_apply_np(Lp, Li, Lx, dinv, cells, r, out, work):
 
 @njit(cache=CACHE)
 def _dot(a, b):
-    """a . b as :func:`rfsim.numerics.cg.dot` sums it on serial grids."""
-    return dot_range(a, b, 0, a.size)
+    s = 0.0
+    for i in range(a.size):
+        s += a[i] * b[i]
+    return s
 
 
 @njit(cache=CACHE)
@@ -142,9 +140,13 @@ def ldl_apply_pair(Lp, Li, Lx, dinv, cells, r1, r2, out1, out2, work1, work2):
         work1[k] *= dinv[k]
         work2[k] *= dinv[k]
     for j in range(n - 1, -1, -1):
-        s, t = gather_dot_pair(Li, Lx, Lp[j], Lp[j + 1], work1, work2)
-        work1[j] -= s
-        work2[j] -= t
+        s, t = work1[j], work2[j]
+        for p in range(Lp[j], Lp[j + 1]):
+            i, lx = Li[p], Lx[p]
+            s -= lx * work1[i]
+            t -= lx * work2[i]
+        work1[j] = s
+        work2[j] = t
     out1[:] = 0.0
     out2[:] = 0.0
     for k in range(n):

@@ -1,6 +1,5 @@
-"""The compiled LDL^T solves and CG loop against their twins: qdldl's own solve
-(to rounding), the NumPy/SciPy substitutions, and the Python CG loop of PCG (to
-the last bit)."""
+"""The compiled LDL^T solves and CG loop against their twins: qdldl's own solve,
+the NumPy/SciPy substitutions, and the Python CG loop of PCG (to the last bit)."""
 
 import numpy as np
 import pytest
@@ -30,19 +29,18 @@ def factor_of(G, diag, free):
     return S.Factor(pat.matrix(G, diag), planar=True, idx=pat.idx), pat
 
 
-def test_ldl_apply_is_qdldl_solve_to_rounding_and_matches_its_twin(rng):
-    g, G, free = planar_problem(rng, shape=(17, 1, 23))
+def test_ldl_apply_is_qdldl_solve_to_the_bit_and_matches_its_twin(rng):
+    g, G, free = planar_problem(rng)
     diag = 0.1 * g.volume
     f, pat = factor_of(G, diag, free)
     F = f.ldl
-    assert np.diff(F.Lp.astype(int)).max() > 4  # columns long enough for the partial sums
     r = rng.random(g.shape)
     out = np.empty(g.shape)
     L.ldl_apply(F.Lp, F.Li, F.Lx, F.dinv, F.cells, r.ravel(), out.ravel(), np.empty(F.cells.size))
     assert not out[~free].any()
-    qd = qdldl.Solver(pat.matrix(G, diag), upper=True).solve(r.ravel()[pat.idx])
-    np.testing.assert_allclose(out.ravel()[pat.idx], qd, rtol=0, atol=1e-13 * np.abs(qd).max())
-    np.testing.assert_array_equal(f.solve(r.ravel()[pat.idx]), out.ravel()[pat.idx])
+    qd = qdldl.Solver(pat.matrix(G, diag), upper=True)
+    np.testing.assert_array_equal(out.ravel()[pat.idx], qd.solve(r.ravel()[pat.idx]))
+    np.testing.assert_array_equal(f.solve(r.ravel()[pat.idx]), qd.solve(r.ravel()[pat.idx]))
     twin = np.empty(g.shape)
     L.ldl_apply_np(F.Lp, F.Li, F.Lx, F.dinv, F.cells, r.ravel(), twin.ravel(), None)
     np.testing.assert_allclose(out, twin, rtol=1e-12, atol=1e-14 * np.abs(twin).max())
