@@ -24,6 +24,7 @@ from rfsim.sweep.execute import make_tasks, run_tasks_locally, run_tasks_on_dask
 from rfsim.sweep.progress import Progress
 from rfsim.sweep.lock import StoreLock
 from rfsim.sweep.store import SweepWriter, journal_path, prepare
+from rfsim.uncertainty import draws
 
 
 #: The metrics of a draw kept in its row: what the answers read.  Every key of
@@ -52,7 +53,12 @@ def _row(run, result: dict) -> dict:
 
 
 def store_meta(spec: dict, runs, n_points: int, n_samples: int, seed: int, keys) -> dict:
-    """The store's root attributes for runs made from ``spec`` (a JSON-able dict)."""
+    """The store's root attributes for runs made from ``spec`` (a JSON-able dict).
+
+    A reduced-model spec (``full`` false) records the reduced model's factors,
+    so that a store of draws made with other ones is not resumed."""
+    if spec.get("full") is False:
+        spec = {**spec, "reduced_model": {"mesh_refine": draws.REDUCED_REFINE, "steps": draws.REDUCED_STEPS}}
     return {"spec": json.dumps(spec, sort_keys=True), "spec_text": "", "design_keys": [],
             "uncertain_keys": list(keys), "n_runs": len(runs), "n_points": n_points, "n_samples": n_samples,
             "seed": seed}

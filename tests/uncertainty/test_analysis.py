@@ -56,6 +56,12 @@ def test_interrupted_run_resumes(answer, tmp_path, monkeypatch):
     assert not engine.store_is_partial(store)
     # a store of another question is refused, naming the flag
     assert main(["predict", "--uncertainty", "2", "--seed", "8", "--workers", "0", "--store", str(store)]) == 2
+    # so is a store of the same question asked of another reduced model (its draws ran otherwise)
+    from rfsim.uncertainty import draws
+
+    monkeypatch.setattr(draws, "REDUCED_STEPS", 1.0)
+    with pytest.raises(ConfigError, match="different sweep spec"):
+        predict_uncertainty(cordotomy_scenario(), n=N, seed=7, workers=0, store=store)
 
 
 @pytest.mark.parametrize("argv, key", [
