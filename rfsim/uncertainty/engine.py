@@ -115,6 +115,10 @@ def execute_runs(runs, meta: dict, store=None, workers: int | None = None, sched
                 existing = prepare(store, meta, resume=True).rows
             except ConfigError as e:
                 raise ConfigError("--store", str(store), e.allowed) from None
+        # a stored row whose run now has another scenario is run again and
+        # replaced, as a sweep's resume does (rfsim.sweep.execute._kept)
+        now = {r.index: r.scenario_hash for r in runs}
+        existing = [r for r in existing if now.get(r["run"], r["scenario_hash"]) == r["scenario_hash"]]
         done = {(r["run"], r["scenario_hash"]) for r in existing}
         keep = {r.index for r in runs}
         rows = [r for r in existing if r["run"] in keep]

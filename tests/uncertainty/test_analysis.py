@@ -195,3 +195,25 @@ def test_a_bad_nominal_placement_ends_the_early_workers_at_once():
     assert main(["predict", "--uncertainty", "2", "--depth", "9"]) == 2
     assert multiprocessing.active_children() == []
     assert time.perf_counter() - t0 < 20.0  # a hung pool would wait for ever
+
+
+def test_a_stored_row_of_another_scenario_is_run_again_not_kept_beside(tmp_path):
+    """Resuming, a row whose run now has another scenario is replaced: the
+    answer and the store hold one row per run, as a sweep's resume does."""
+    from dataclasses import replace
+
+    from rfsim.sweep.store import read_sweep
+    from rfsim.uncertainty.declared import active_uncertainties
+    from rfsim.uncertainty.draws import draw_runs, draw_values
+
+    sc = cordotomy_scenario()
+    active = active_uncertainties(sc)
+    runs = draw_runs(sc, active, draw_values(active, 2, 0), 2)
+    meta = engine.store_meta({"kind": "test", "full": False}, runs, 1, 2, 0, [])
+    store = tmp_path / "u.h5"
+    engine.execute_runs(runs, meta, store, workers=0)
+    changed = [runs[0], replace(runs[1], scenario_hash="0" * 64)]
+    res = engine.execute_runs(changed, meta, store, workers=0)
+    assert (res["resumed"], res["ran"]) == (1, 1)
+    assert sorted((r["run"], r["scenario_hash"]) for r in res["rows"]) == [(0, runs[0].scenario_hash), (1, "0" * 64)]
+    assert sorted(read_sweep(store)["columns"]["run"].tolist()) == [0, 1]
